@@ -1,0 +1,238 @@
+import { namespaceOf } from '../config/load';
+import type { MonitoringConfig, PublisherId } from '../config/schema';
+import type { MetricDatum } from '../publisher/datum';
+
+/**
+ * The metric catalog: the single source of truth for every metric the stack publishes or
+ * expects. Collectors build datums through it, CDK builds alarm and widget metrics through it,
+ * and the CLI validates pushed datums against it, so a name, unit or dimension set can only be
+ * spelled once. This module must stay free of aws-cdk-lib: Lambda bundles import it.
+ */
+
+export type NamespaceGroup = 'DataCollection' | 'ADCE' | 'Performance' | 'Costs' | 'DataQuality' | 'DIMS' | 'Monitoring';
+
+/** CloudWatch standard units used here (CloudWatch has no minutes, hours or currency unit). */
+export type MetricUnit = 'Count' | 'Percent' | 'Seconds' | 'Gigabytes' | 'None';
+
+/** Who sends a metric: one of the scheduled publishers, the team's pipeline, or a log metric filter. */
+export type MetricSource = PublisherId | 'pipeline' | 'logs';
+
+/**
+ * When a metric has data:
+ * - `every-run`: each successful run of its publisher sends it (usable as a heartbeat);
+ * - `when-data`: only when the source has something to report (a new run report, a forecast);
+ * - `pushed`: whenever the pipeline (or a log filter) sends it.
+ */
+export type Emission = 'every-run' | 'when-data' | 'pushed';
+
+export interface MetricSpec {
+  readonly group: NamespaceGroup;
+  readonly name: string;
+  readonly unit: MetricUnit;
+  /** Exact dimension names, in the order datums carry them. */
+  readonly dimensions: readonly string[];
+  /** Dimensions whose value never changes (e.g. DIMS's `Source=DIMS`). */
+  readonly fixedDimensions?: Readonly<Record<string, string>>;
+  readonly description: string;
+  readonly source: MetricSource;
+  readonly emission: Emission;
+  /** The statistic that makes sense on a graph or alarm. */
+  readonly statistic: 'Average' | 'Sum' | 'Maximum' | 'Minimum' | 'SampleCount';
+}
+
+export interface CatalogMetric extends MetricSpec {
+  /** Full namespace, e.g. `NBA-Simulator/ADCE`. */
+  readonly namespace: string;
+  /** How often the publisher runs; undefined for pushed metrics. */
+  readonly cadenceMinutes?: number;
+  /** False when config turns the metric off (it is declared but nothing sends it). */
+  readonly enabled: boolean;
+}
+
+export type Dimensions = Readonly<Record<string, string>>;
+
+export class CatalogError extends Error {
+  override readonly name = 'CatalogError';
+}
+
+const DIMS_SOURCE = { Source: 'DIMS' } as const;
+
+/** Declared metrics; config-dependent ones (operations, DIMS extras) are added by `createCatalog`. */
+function baseSpecs(config: MonitoringConfig): Array<MetricSpec & { enabled?: boolean }> {
+  const s3 = (name: string, unit: MetricUnit, description: string, extra: Partial<MetricSpec> = {}): MetricSpec => ({
+    group: 'DataCollection', name, unit, dimensions: ['Bucket'], description, source: 's3', emission: 'every-run', statistic: 'Maximum', ...extra,
+  });
+  const adce = (name: string, unit: MetricUnit, description: string, extra: Partial<MetricSpec> = {}): MetricSpec => ({
+    group: 'ADCE', name, unit, dimensions: [], description, source: 'adce', emission: 'every-run', statistic: 'Maximum', ...extra,
+  });
+  const cost = (name: string, unit: MetricUnit, description: string, extra: Partial<MetricSpec> = {}): MetricSpec => ({
+    group: 'Costs', name, unit, dimensions: [], description, source: 'cost', emission: 'every-run', statistic: 'Maximum', ...extra,
+  });
+  const dims = (name: string, unit: MetricUnit, description: string, extra: Partial<MetricSpec> = {}): MetricSpec => ({
+    group: 'DIMS', name, unit, dimensions: [], description, source: 'dims', emission: 'every-run', statistic: 'Maximum', ...extra,
+  });
+  const perPrefix = { dimensions: ['Bucket', 'Prefix'], enabled: config.s3.perPrefixMetrics.length > 0 };
+  const whenRun = { emission: 'when-data' as const };
+
+  return [
+    s3('S3ObjectCount', 'Count', 'Objects in the bucket (exact, root-level keys included).'),
+    s3('S3TotalSizeGB', 'Gigabytes', 'Total size of the bucket in GiB.'),
+    s3('S3StaleSources', 'Count', 'Data sources (top-level prefixes) whose newest object is older than their freshness threshold.'),
+    s3('S3PrefixObjectCount', 'Count', 'Objects under one source prefix (only prefixes listed in s3.perPrefixMetrics).', perPrefix),
+    s3('S3PrefixSizeGB', 'Gigabytes', 'Size of one source prefix in GiB (only prefixes listed in s3.perPrefixMetrics).', perPrefix),
+    s3('S3PrefixAgeMinutes', 'None', 'Minutes since the newest object under one source prefix was written (only s3.perPrefixMetrics).', perPrefix),
+    {
+      group: 'DataCollection', name: 'S3UploadFailures', unit: 'Count', dimensions: [], source: 'pipeline', emission: 'pushed', statistic: 'Sum',
+      description: 'Uploads to the data lake that failed, pushed by the pipeline (no data = no failures).',
+    },
+
+    adce('ADCEQueueDepth', 'Count', 'Tasks in the ADCE queue (total_tasks of the task queue).'),
+    adce('ADCEQueueTasks', 'Count', 'Queued ADCE tasks of one priority.', { dimensions: ['Priority'] }),
+    adce('ADCEBacklogMinutes', 'None', 'Estimated minutes of work in the queue (estimated_total_minutes).'),
+    adce('ADCEQueueAgeMinutes', 'None', 'Minutes since the queue was last regenerated (now - generated_at).'),
+    adce('ADCELastRunAgeMinutes', 'None', 'Minutes since the newest orchestrator run ended.'),
+    adce('ADCETasksCompleted', 'Count', 'Tasks completed by one orchestrator run (timestamped at its end).', { ...whenRun, statistic: 'Sum' }),
+    adce('ADCETasksFailed', 'Count', 'Tasks failed by one orchestrator run (timestamped at its end).', { ...whenRun, statistic: 'Sum' }),
+    adce('ADCETasksSkipped', 'Count', 'Tasks skipped by one orchestrator run (timestamped at its end).', { ...whenRun, statistic: 'Sum' }),
+    adce('ADCESuccessRate', 'Percent', 'completed / (completed + failed) * 100 of one run; none when a run finished no task.', { ...whenRun, statistic: 'Average' }),
+
+    {
+      group: 'DataQuality', name: 'ValidationPassRate', unit: 'Percent', dimensions: [], source: 'pipeline', emission: 'pushed', statistic: 'Average',
+      description: 'Share of validation checks that passed, pushed by the pipeline.',
+    },
+
+    cost('MonthlyAWSCost', 'None', 'Month-to-date unblended cost in USD.'),
+    cost('BudgetUtilization', 'Percent', 'Month-to-date cost as a share of the monthly budget.'),
+    cost('ForecastedMonthlyCost', 'None', 'Forecasted cost for the whole month in USD (none on the last day).', whenRun),
+    cost('ForecastedBudgetUtilization', 'Percent', 'Forecasted month cost as a share of the monthly budget.', whenRun),
+    cost('ServiceMonthlyCost', 'None', 'Month-to-date cost of one of the top services in USD.', {
+      dimensions: ['Service'], emission: 'when-data', enabled: config.cost.topServices > 0,
+    } as Partial<MetricSpec>),
+
+    dims('DIMS_S3Objects', 'Count', 'S3 object count recorded by DIMS.', { dimensions: ['Source'], fixedDimensions: DIMS_SOURCE }),
+    dims('DIMS_S3SizeGB', 'Gigabytes', 'S3 size in GB recorded by DIMS.', { dimensions: ['Source'], fixedDimensions: DIMS_SOURCE }),
+    dims('DIMS_PythonFiles', 'Count', 'Python files recorded by DIMS.'),
+    dims('DIMS_TestFiles', 'Count', 'Test files recorded by DIMS.'),
+    dims('DIMS_VerificationAgeHours', 'None', 'Hours since the newest last_verified in the DIMS inventory.'),
+    dims('DIMS_S3ObjectsDriftPct', 'Percent', '|live S3 count - DIMS count| / DIMS count * 100 (DIMS: minor < 5, moderate < 15, major >= 15).', whenRun),
+
+    {
+      group: 'Monitoring', name: 'PublisherErrors', unit: 'Count', dimensions: [], source: 'logs', emission: 'pushed', statistic: 'Sum',
+      description: 'ERROR-level log lines of the publisher Lambdas (log metric filter; no data = no errors).',
+    },
+  ];
+}
+
+/** `<Operation>Duration` in the Performance namespace, for any valid operation name. */
+export function operationDurationSpec(operation: string): MetricSpec {
+  return {
+    group: 'Performance', name: `${operation}Duration`, unit: 'Seconds', dimensions: ['Status'], source: 'pipeline', emission: 'pushed',
+    statistic: 'Average', description: `Duration of the pipeline's ${operation} operation, by outcome (Status = success | failure).`,
+  };
+}
+
+/** Metric name of a DIMS extra metric `category.metric`, e.g. `code_base.ml_scripts` -> `DIMS_CodeBaseMlScripts`. */
+export function dimsExtraMetricName(path: string): string {
+  const pascal = (s: string) => s.split('_').filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  const [category, metric] = path.split('.');
+  return `DIMS_${pascal(category ?? '')}${pascal(metric ?? '')}`;
+}
+
+export class MetricCatalog {
+  private readonly byName = new Map<string, CatalogMetric>();
+
+  constructor(readonly config: MonitoringConfig) {
+    const specs: Array<MetricSpec & { enabled?: boolean }> = [
+      ...baseSpecs(config),
+      ...config.pipelineOperations.map(operationDurationSpec),
+      ...config.dims.extraMetrics.map((path) => ({
+        group: 'DIMS' as const, name: dimsExtraMetricName(path), unit: 'None' as const, dimensions: [], source: 'dims' as const,
+        emission: 'every-run' as const, statistic: 'Maximum' as const, description: `DIMS metric ${path} (configured in dims.extraMetrics).`,
+      })),
+    ];
+    for (const spec of specs) {
+      if (this.byName.has(spec.name)) throw new CatalogError(`Metric ${spec.name} is declared twice in the catalog.`);
+      this.byName.set(spec.name, this.resolve(spec));
+    }
+  }
+
+  private resolve(spec: MetricSpec & { enabled?: boolean }): CatalogMetric {
+    const publisher = spec.source;
+    const cadenceMinutes =
+      publisher === 's3' || publisher === 'adce' || publisher === 'dims' || publisher === 'cost'
+        ? this.config[publisher].scheduleMinutes
+        : undefined;
+    return { ...spec, namespace: namespaceOf(this.config, spec.group), cadenceMinutes, enabled: spec.enabled ?? true };
+  }
+
+  /** Every declared metric. */
+  all(): CatalogMetric[] {
+    return [...this.byName.values()];
+  }
+
+  /** Metrics a publisher sends. */
+  publishedBy(source: MetricSource): CatalogMetric[] {
+    return this.all().filter((m) => m.source === source);
+  }
+
+  /** A declared metric by name; throws with the list of names when it is not declared. */
+  get(name: string): CatalogMetric {
+    const metric = this.byName.get(name);
+    if (!metric) throw new CatalogError(`Metric "${name}" is not in the catalog. Declared: ${[...this.byName.keys()].join(', ')}`);
+    return metric;
+  }
+
+  /** Finds a metric by namespace and name; `<Operation>Duration` matches any valid operation. */
+  find(namespace: string, name: string): CatalogMetric | undefined {
+    const known = this.byName.get(name);
+    if (known) return known.namespace === namespace ? known : undefined;
+    const performance = namespaceOf(this.config, 'Performance');
+    const op = /^([A-Za-z][A-Za-z0-9_]*)Duration$/.exec(name);
+    if (namespace === performance && op) return this.resolve(operationDurationSpec(op[1]!));
+    return undefined;
+  }
+
+  /**
+   * The full dimension map of a metric: fixed values filled in, and exactly the declared names
+   * required. This is what makes a dimensionless widget of a dimensioned metric impossible.
+   */
+  dimensionsFor(metric: CatalogMetric, dimensions: Dimensions = {}): Dimensions {
+    const full: Record<string, string> = { ...metric.fixedDimensions, ...dimensions };
+    const given = Object.keys(full).sort();
+    const declared = [...metric.dimensions].sort();
+    if (given.join('|') !== declared.join('|')) {
+      throw new CatalogError(
+        `Metric ${metric.namespace}/${metric.name} has dimensions [${declared.join(', ')}], got [${given.join(', ')}].`,
+      );
+    }
+    for (const [k, v] of Object.entries(full)) {
+      if (typeof v !== 'string' || v.length === 0 || v.length > 1024) {
+        throw new CatalogError(`Dimension ${k} of ${metric.name} must be a non-empty string of at most 1024 characters, got ${JSON.stringify(v)}.`);
+      }
+      const fixed = metric.fixedDimensions?.[k];
+      if (fixed !== undefined && v !== fixed) throw new CatalogError(`Dimension ${k} of ${metric.name} is always "${fixed}", got "${v}".`);
+    }
+    return full;
+  }
+
+  /** A datum of a declared metric, ready for the publisher. */
+  datum(name: string, value: number, dimensions: Dimensions = {}, timestamp: Date = new Date()): MetricDatum {
+    return this.datumOf(this.get(name), value, dimensions, timestamp);
+  }
+
+  datumOf(metric: CatalogMetric, value: number, dimensions: Dimensions, timestamp: Date): MetricDatum {
+    const full = this.dimensionsFor(metric, dimensions);
+    return {
+      Namespace: metric.namespace,
+      MetricName: metric.name,
+      Value: value,
+      Unit: metric.unit,
+      ...(metric.dimensions.length > 0 ? { Dimensions: metric.dimensions.map((n) => ({ Name: n, Value: full[n]! })) } : {}),
+      Timestamp: timestamp,
+    };
+  }
+}
+
+export function createCatalog(config: MonitoringConfig): MetricCatalog {
+  return new MetricCatalog(config);
+}

@@ -1,0 +1,80 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from '../config/load';
+import type { MonitoringConfig } from '../config/schema';
+
+/** Exit codes a shell script can trust. */
+export const EXIT = {
+  ok: 0,
+  /** The job ran but something is not green (verify), or a source could not be read. */
+  failure: 1,
+  /** Bad usage or bad configuration. */
+  usage: 2,
+} as const;
+
+/** Where a command writes and how it reports its exit code; tests pass their own. */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Raises the exit code (the worst code a command reports wins). */
+  exit(code: number): void;
+  /** Standard input as text (for `--stdin`). */
+  readStdin(): Promise<string>;
+  /** Whether stderr is a terminal (progress output). */
+  readonly isTTY: boolean;
+}
+
+export type RegisterCommand = (program: Command, io: CliIO) => void;
+
+/** Every command module registers itself here; keep one line per command. */
+const COMMANDS: RegisterCommand[] = [];
+
+/** The config named by the global `--env` / `--config` options. */
+export function configFromOptions(command: Command): MonitoringConfig {
+  const opts = command.optsWithGlobals<{ env?: string; config?: string }>();
+  return loadConfig({ envName: opts.env, configFile: opts.config }).config;
+}
+
+export function processIO(): CliIO & { code: number } {
+  const io = {
+    code: 0,
+    out: (text: string) => void process.stdout.write(text),
+    err: (text: string) => void process.stderr.write(text),
+    exit: (code: number) => void (io.code = Math.max(io.code, code)),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    isTTY: Boolean(process.stderr.isTTY),
+  };
+  return io;
+}
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('monitor')
+    .description('Operate the data-lake monitoring stack: publish, push, time, verify, drill, estimate cost.')
+    .option('--env <name>', 'environment: reads config/<name>.json', 'default')
+    .option('--config <file>', 'config file (wins over --env)')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  for (const register of COMMANDS) register(program, io);
+  return program;
+}
+
+/** Runs the CLI and resolves to the exit code instead of exiting, so tests can call it. */
+export async function main(argv: string[], io: CliIO & { code: number } = processIO()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return io.code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (err instanceof ConfigError) {
+      io.err(`error: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    io.err(`error: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,22 @@
+import type { MetricDatum } from '../publisher/datum';
+
+/**
+ * A job is one publisher's work from source to datums: read the source, run the pure
+ * collector, return datums plus every problem met. The Lambda handler and `monitor publish`
+ * both call the same job; only the sending (or printing) differs.
+ */
+export interface Problem {
+  /** What was being read: `s3://bucket/key`, a file path, `cost-explorer`, ... */
+  readonly source: string;
+  /** Specific and actionable: names the key/file and why. */
+  readonly message: string;
+  /** True when the source as a whole could not be read (the run failed). */
+  readonly fatal: boolean;
+}
+
+export interface JobResult {
+  readonly datums: MetricDatum[];
+  readonly problems: Problem[];
+  /** Structured facts for the run's log line (e.g. the per-source freshness table). */
+  readonly summary?: Record<string, unknown>;
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, alarmName, loadConfig, parseConfig } from '../lib/config/load';
+
+function configDirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'config-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function loadError(run: () => unknown): string {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults describe the first user system', () => {
+    const { config, warnings } = loadConfig({ configDir: configDirWith({}) });
+    expect(config.dataLakeBucket).toBe('nba-sim-raw-data-lake');
+    expect(config.namespacePrefix).toBe('NBA-Simulator');
+    expect(config.monthlyBudgetUsd).toBe(150);
+    expect(config.adce.scheduleMinutes).toBe(5);
+    expect(config.s3.scheduleMinutes).toBe(60);
+    expect(config.dims.scheduleMinutes).toBe(360);
+    expect(config.cost.scheduleMinutes).toBe(1440);
+    expect(warnings.join(' ')).toMatch(/alarms will notify nobody/);
+  });
+
+  it('reads the environment file and lets context override it', () => {
+    const dir = configDirWith({ 'prod.json': JSON.stringify({ monthlyBudgetUsd: 300, alertEmails: ['a@example.com'] }) });
+    const { config, warnings } = loadConfig({
+      envName: 'prod',
+      configDir: dir,
+      context: { monthlyBudgetUsd: '200', alertPhoneNumbers: '+14155550123, +442071838750', dataLakeBucket: 'other-lake' },
+    });
+    expect(config.envName).toBe('prod');
+    expect(config.monthlyBudgetUsd).toBe(200);
+    expect(config.alertEmails).toEqual(['a@example.com']);
+    expect(config.alertPhoneNumbers).toEqual(['+14155550123', '+442071838750']);
+    expect(config.dataLakeBucket).toBe('other-lake');
+    expect(warnings).toEqual([]);
+  });
+
+  it('splits comma-separated alertEmails from the command line', () => {
+    const { config } = loadConfig({ configDir: configDirWith({}), context: { alertEmails: 'a@example.com,b@example.org' } });
+    expect(config.alertEmails).toEqual(['a@example.com', 'b@example.org']);
+  });
+
+  it.each([
+    [{ alertEmails: 'ops@example.com,not-an-email' }, /alertEmails\[1\] = "not-an-email": is not a valid email address/],
+    [{ alertPhoneNumbers: '4155550123' }, /alertPhoneNumbers\[0\] = "4155550123": is not an E\.164 phone number/],
+    [{ monthlyBudgetUsd: '0' }, /monthlyBudgetUsd = 0: must be > 0/],
+    [{ monthlyBudgetUsd: '-10' }, /monthlyBudgetUsd = -10: must be > 0/],
+    [{ monthlyBudgetUsd: 'lots' }, /monthlyBudgetUsd = "lots": must be a number/],
+    [{ dataLakeBucket: 'Bad_Bucket' }, /dataLakeBucket = "Bad_Bucket": is not a valid S3 bucket name/],
+    [{ namespacePrefix: 'AWS/Lambda' }, /namespacePrefix = "AWS\/Lambda": must not start with "AWS\/"/],
+  ])('rejects context %j with a message naming key and value', (context, message) => {
+    expect(loadError(() => loadConfig({ configDir: configDirWith({}), context }))).toMatch(message);
+  });
+
+  it('rejects an unknown key in the file, naming it and its value', () => {
+    const dir = configDirWith({ 'dev.json': JSON.stringify({ monthlyBudget: 10, s3: { schedulMinutes: 5 } }) });
+    const message = loadError(() => loadConfig({ envName: 'dev', configDir: dir }));
+    expect(message).toMatch(/unknown key "monthlyBudget" \(value 10\)/);
+    expect(message).toMatch(/unknown key "s3\.schedulMinutes" \(value 5\)/);
+    expect(message).toContain(join(dir, 'dev.json'));
+  });
+
+  it('rejects malformed JSON and a missing environment file', () => {
+    const dir = configDirWith({ 'bad.json': '{ "monthlyBudgetUsd": ' });
+    expect(loadError(() => loadConfig({ envName: 'bad', configDir: dir }))).toMatch(/bad\.json is not valid JSON/);
+    expect(loadError(() => loadConfig({ envName: 'staging', configDir: dir }))).toMatch(/staging\.json for environment "staging" does not exist/);
+  });
+
+  it('rejects wrong types deep in the tree', () => {
+    expect(() => parseConfig({ adce: { scheduleMinutes: 'often' } })).toThrow(/adce\.scheduleMinutes = "often"/);
+    expect(() => parseConfig({ slo: { adceSuccessTargetPct: 100 } })).toThrow(/slo\.adceSuccessTargetPct = 100: must be < 100/);
+  });
+
+  it('adds the environment to alarm names only when asked', () => {
+    const base = parseConfig({ envName: 'prod' });
+    expect(alarmName(base, 'ADCE-HighFailureRate')).toBe('ADCE-HighFailureRate');
+    expect(alarmName({ ...base, alarmNameEnvironment: 'suffix' }, 'ADCE-HighFailureRate')).toBe('ADCE-HighFailureRate-prod');
+    expect(alarmName({ ...base, alarmNameEnvironment: 'prefix' }, 'ADCE-HighFailureRate')).toBe('prod-ADCE-HighFailureRate');
+  });
+});

@@ -20,3 +20,19 @@ export interface JobResult {
   /** Structured facts for the run's log line (e.g. the per-source freshness table). */
   readonly summary?: Record<string, unknown>;
 }
+
+/** The logging a job needs; Powertools Logger and the CLI's stderr logger both fit. */
+export interface JobLogger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** What every job gets injected: no job creates its own clock, config or logger. */
+export interface JobContext {
+  readonly config: import('../config/schema').MonitoringConfig;
+  readonly catalog: import('../catalog/catalog').MetricCatalog;
+  readonly now: Date;
+  readonly logger: JobLogger;
+}

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
+import { registerPut } from './commands/put';
+import { registerTime } from './commands/time';
 
 /** Exit codes a shell script can trust. */
 export const EXIT = {
@@ -26,7 +28,10 @@ export interface CliIO {
 export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 /** Every command module registers itself here; keep one line per command. */
-const COMMANDS: RegisterCommand[] = [];
+const COMMANDS: RegisterCommand[] = [
+  registerTime,
+  registerPut,
+];
 
 /** The config named by the global `--env` / `--config` options. */
 export function configFromOptions(command: Command): MonitoringConfig {

@@ -1,0 +1,61 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Command } from 'commander';
+import type { MonitoringConfig } from '../config/schema';
+
+/**
+ * AWS clients for the CLI commands. Created on first use, so `--dry-run` and `--help` never need
+ * credentials; the region comes from `--region` or the SDK's usual chain (AWS_REGION, profile).
+ * Tests mock the client classes with aws-sdk-client-mock, which patches every instance.
+ */
+export interface CliClients {
+  cloudwatch(): CloudWatchClient;
+  sns(): SNSClient;
+  cloudformation(): CloudFormationClient;
+}
+
+export function cliClients(region?: string): CliClients {
+  const cache = new Map<string, unknown>();
+  const lazy = <T>(key: string, make: () => T) => (): T => {
+    if (!cache.has(key)) cache.set(key, make());
+    return cache.get(key) as T;
+  };
+  const options = region ? { region } : {};
+  return {
+    cloudwatch: lazy('cw', () => new CloudWatchClient(options)),
+    sns: lazy('sns', () => new SNSClient(options)),
+    cloudformation: lazy('cfn', () => new CloudFormationClient(options)),
+  };
+}
+
+/** Adds `--region` to a command that talks to AWS. */
+export function withRegion(command: Command): Command {
+  return command.option('--region <region>', 'AWS region (default: AWS_REGION or your profile)');
+}
+
+/** The stack name `cdk deploy` uses for a config (mirrors lib/app.ts; `-c stackName=` overrides it there). */
+export function defaultStackName(config: Pick<MonitoringConfig, 'namespacePrefix' | 'envName'>): string {
+  return `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}-Monitoring${config.envName === 'default' ? '' : `-${config.envName}`}`;
+}
+
+/** An AWS SDK error as one line: `AccessDenied (HTTP 403): message`. */
+export function awsErrorText(err: unknown): string {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  return `${e?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(err)}`;
+}
+
+/** Severity of an alerting topic, read from its ARN or name (`...-critical...` / `...-warning...`). */
+export function topicSeverity(topicArnOrName: string): 'critical' | 'warning' | undefined {
+  const name = topicArnOrName.split(':').pop() ?? topicArnOrName;
+  if (/critical/i.test(name)) return 'critical';
+  if (/warning/i.test(name)) return 'warning';
+  return undefined;
+}
+
+/** Who config says each severity reaches: critical -> every email and phone, warning -> email only. */
+export function expectedRecipients(config: Pick<MonitoringConfig, 'alertEmails' | 'alertPhoneNumbers'>, severity: 'critical' | 'warning'): string[] {
+  const emails = config.alertEmails.map((e) => `email ${e}`);
+  return severity === 'critical' ? [...emails, ...config.alertPhoneNumbers.map((p) => `sms ${p}`)] : emails;
+}

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { createCatalog } from '../../catalog/catalog';
+import { namespaceOf } from '../../config/load';
+import { OPERATION_NAME } from '../../config/schema';
+import { datumToJsonLine } from '../../publisher/datum';
+import { publishDatums } from '../../publisher/publish';
+import { awsErrorText, cliClients, withRegion } from '../aws';
+import { type CliIO, EXIT, type RegisterCommand, configFromOptions } from '../main';
+
+/**
+ * `monitor time --operation NAME -- CMD [ARGS...]`: runs CMD with stdin/stdout/stderr inherited,
+ * then publishes `<NAME>Duration` (Seconds, Status = success | failure) and exits with CMD's own
+ * exit code, whatever happened to the metric. A cron line can wrap any job with it.
+ */
+export const registerTime: RegisterCommand = (program, io) => {
+  withRegion(
+    program
+      .command('time')
+      .description("Run a command (its input and output pass through), then publish <NAME>Duration to <prefix>/Performance; exits with the command's own code.")
+      .requiredOption('--operation <name>', 'operation name, e.g. DataExtraction (letters, digits, _; starts with a letter)')
+      .option('--dry-run', 'print the datum as a JSON line instead of sending it')
+      .argument('<command...>', 'the command to run and its arguments, after "--"')
+      .addHelpText('after', '\nExample:\n  monitor time --operation DataExtraction -- python scrapers/espn.py --season 2025\n'),
+  ).action(async (argv: string[], opts: { operation: string; dryRun?: boolean; region?: string }, command) => {
+    const operation = opts.operation;
+    if (!OPERATION_NAME.test(operation)) {
+      io.err(
+        `error: --operation ${JSON.stringify(operation)} is not a valid operation name: it must start with a letter, hold only ` +
+          `letters, digits and "_", and be at most 247 characters (the metric is "<operation>Duration", at most 255).\n`,
+      );
+      io.exit(EXIT.usage);
+      return;
+    }
+    const config = configFromOptions(command);
+    const catalog = createCatalog(config);
+    const metric = catalog.find(namespaceOf(config, 'Performance'), `${operation}Duration`);
+    if (!metric) {
+      io.err(`error: ${operation}Duration is declared in the catalog outside the Performance namespace; choose another operation name.\n`);
+      io.exit(EXIT.usage);
+      return;
+    }
+    if (!config.pipelineOperations.includes(operation)) {
+      io.err(
+        `note: "${operation}" is not in pipelineOperations (${config.pipelineOperations.join(', ')}): it has no dashboard widget ` +
+          `or alarm, and each Status value is one more custom metric.\n`,
+      );
+    }
+
+    const run = await runInherited(argv);
+    if (run.spawnError) io.err(`monitor time: ${run.spawnError}\n`);
+    const status = run.code === 0 ? 'success' : 'failure';
+    const datum = catalog.datumOf(metric, Math.round(run.seconds * 1000) / 1000, { Status: status }, run.end);
+
+    if (opts.dryRun) {
+      io.out(`${datumToJsonLine(datum)}\n`);
+    } else {
+      await publishQuietly(io, datum, opts.region);
+    }
+    io.exit(run.code);
+  });
+};
+
+async function publishQuietly(io: CliIO, datum: Parameters<typeof datumToJsonLine>[0], region?: string): Promise<void> {
+  const what = `${datum.Namespace}/${datum.MetricName}`;
+  try {
+    // Few attempts: the wrapped job is done and its caller is waiting for the exit code.
+    const result = await publishDatums([datum], { client: cliClients(region).cloudwatch(), maxAttempts: 3 });
+    const problem = result.rejected[0]?.reason ?? result.failed[0]?.error;
+    if (problem) io.err(`warning: ${what} was not published: ${problem}\n`);
+  } catch (err) {
+    io.err(`warning: ${what} was not published: ${awsErrorText(err)}\n`);
+  }
+}
+
+export interface TimedRun {
+  /** Exit code as a shell reports it: the child's code, 128 + signal number, or 126/127 when it could not start. */
+  readonly code: number;
+  readonly seconds: number;
+  readonly end: Date;
+  readonly spawnError?: string;
+}
+
+/**
+ * Runs a command with the terminal's stdin/stdout/stderr. SIGTERM and SIGHUP sent to `monitor`
+ * are passed on to the child (so `timeout` or cron stopping us stops the job too) and we stay
+ * alive to publish its failure; Ctrl-C already reaches the child through the terminal.
+ */
+export function runInherited(argv: readonly string[]): Promise<TimedRun> {
+  const [file, ...args] = argv;
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  return new Promise((resolve) => {
+    const child = spawn(file!, args, { stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals) => () => void child.kill(signal);
+    const handlers = { SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP'), SIGINT: () => undefined };
+    for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
+    let settled = false;
+    const finish = (run: TimedRun) => {
+      if (settled) return;
+      settled = true;
+      for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
+      resolve(run);
+    };
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      const notFound = err.code === 'ENOENT';
+      finish({
+        code: notFound ? 127 : 126,
+        seconds: elapsed(),
+        end: new Date(),
+        spawnError: notFound ? `command not found: ${file}` : `cannot run ${file}: ${err.message}`,
+      });
+    });
+    child.on('exit', (code, signal) => {
+      const signalNumber = signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0;
+      finish({ code: signal ? 128 + signalNumber : (code ?? 1), seconds: elapsed(), end: new Date() });
+    });
+  });
+}

@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../lib/cli/main';
+import { captureIO, configFile } from './cli-helpers';
+
+const cw = mockClient(CloudWatchClient);
+const config = configFile();
+
+function sentData() {
+  return cw.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input);
+}
+
+describe('monitor time', () => {
+  beforeEach(() => {
+    cw.reset();
+    cw.on(PutMetricDataCommand).resolves({});
+  });
+  afterEach(() => cw.reset());
+
+  it('exits with the command\'s own code and publishes a failure duration on a non-zero exit', async () => {
+    const io = captureIO();
+    const code = await main(['--config', config, 'time', '--operation', 'DataExtraction', '--', 'sh', '-c', 'sleep 0.2; exit 3'], io);
+    expect(code).toBe(3);
+    const [input] = sentData();
+    expect(sentData()).toHaveLength(1);
+    expect(input!.Namespace).toBe('NBA-Simulator/Performance');
+    const datum = input!.MetricData![0]!;
+    expect(datum.MetricName).toBe('DataExtractionDuration');
+    expect(datum.Unit).toBe('Seconds');
+    expect(datum.Dimensions).toEqual([{ Name: 'Status', Value: 'failure' }]);
+    expect(datum.Value).toBeGreaterThanOrEqual(0.2);
+    expect(datum.Value).toBeLessThan(30);
+  });
+
+  it('publishes success with the measured seconds when the command exits 0', async () => {
+    const io = captureIO();
+    const code = await main(['--config', config, 'time', '--operation', 'S3Upload', '--', 'sh', '-c', 'sleep 0.3'], io);
+    expect(code).toBe(0);
+    const datum = sentData()[0]!.MetricData![0]!;
+    expect(datum.MetricName).toBe('S3UploadDuration');
+    expect(datum.Dimensions).toEqual([{ Name: 'Status', Value: 'success' }]);
+    expect(datum.Value).toBeGreaterThanOrEqual(0.3);
+  });
+
+  it('still exits with the command\'s code when CloudWatch is down, and warns on stderr', async () => {
+    cw.on(PutMetricDataCommand).rejects(
+      Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 }, $fault: 'server' }),
+    );
+    const io = captureIO();
+    const code = await main(['--config', config, 'time', '--operation', 'Validation', '--', 'sh', '-c', 'exit 7'], io);
+    expect(code).toBe(7);
+    expect(cw.commandCalls(PutMetricDataCommand).length).toBeGreaterThanOrEqual(1);
+    expect(io.stderr).toMatch(/warning: NBA-Simulator\/Performance\/ValidationDuration was not published: ServiceUnavailable \(HTTP 503\)/);
+  });
+
+  it('exits 0 when the command succeeded even if publishing failed', async () => {
+    cw.on(PutMetricDataCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const io = captureIO();
+    expect(await main(['--config', config, 'time', '--operation', 'Validation', '--', 'true'], io)).toBe(0);
+    expect(io.stderr).toMatch(/not published: AccessDenied/);
+  });
+
+  it('reports a signal death as 128 + the signal number, like a shell', async () => {
+    const io = captureIO();
+    const code = await main(['--config', config, 'time', '--operation', 'DataExtraction', '--', 'sh', '-c', 'kill -TERM $$'], io);
+    expect(code).toBe(128 + 15);
+    expect(sentData()[0]!.MetricData![0]!.Dimensions).toEqual([{ Name: 'Status', Value: 'failure' }]);
+  });
+
+  it('exits 127 and records a failure when the command does not exist', async () => {
+    const io = captureIO();
+    const code = await main(['--config', config, 'time', '--operation', 'DataExtraction', '--', 'no-such-command-xyz'], io);
+    expect(code).toBe(127);
+    expect(io.stderr).toMatch(/command not found: no-such-command-xyz/);
+    expect(sentData()[0]!.MetricData![0]!.Dimensions).toEqual([{ Name: 'Status', Value: 'failure' }]);
+  });
+
+  it.each(['Data-Extraction', '1stStep', 'x'.repeat(248)])('refuses the operation name %j without running the command', async (name) => {
+    const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'time-'));
+    const marker = join(dir, 'ran');
+    const io = captureIO();
+    const code = await main(['--config', config, 'time', '--operation', name, '--', 'sh', '-c', `touch ${marker}`], io);
+    expect(code).toBe(2);
+    expect(io.stderr).toMatch(/is not a valid operation name/);
+    expect(existsSync(marker)).toBe(false);
+    expect(sentData()).toHaveLength(0);
+  });
+
+  it('prints the datum as a publish --dry-run line and sends nothing with --dry-run', async () => {
+    const io = captureIO();
+    const code = await main(['--config', config, 'time', '--operation', 'Validation', '--dry-run', '--', 'sh', '-c', 'exit 2'], io);
+    expect(code).toBe(2);
+    expect(sentData()).toHaveLength(0);
+    const line = JSON.parse(io.stdout.trim());
+    expect(Object.keys(line)).toEqual(['Namespace', 'MetricName', 'Value', 'Unit', 'Dimensions', 'Timestamp']);
+    expect(line).toMatchObject({ Namespace: 'NBA-Simulator/Performance', MetricName: 'ValidationDuration', Unit: 'Seconds', Dimensions: [{ Name: 'Status', Value: 'failure' }] });
+  });
+
+  it('notes an operation that is not in pipelineOperations (no widget, no alarm)', async () => {
+    const io = captureIO();
+    await main(['--config', config, 'time', '--operation', 'Backfill', '--dry-run', '--', 'true'], io);
+    expect(io.stderr).toMatch(/"Backfill" is not in pipelineOperations/);
+    expect(JSON.parse(io.stdout).MetricName).toBe('BackfillDuration');
+  });
+
+  it('passes stdin, stdout and stderr through to the real terminal streams (bin/monitor.mjs)', async () => {
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ['bin/monitor.mjs', '--config', config, 'time', '--operation', 'Validation', '--dry-run', '--', 'sh', '-c', 'cat; echo to-stderr >&2; exit 4'],
+        { cwd: join(import.meta.dirname, '..') },
+        (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+      );
+      child.stdin!.end('piped-through\n');
+    });
+    expect(result.code).toBe(4);
+    const [first, second] = result.stdout.trim().split('\n');
+    expect(first).toBe('piped-through');
+    expect(JSON.parse(second!)).toMatchObject({ MetricName: 'ValidationDuration', Dimensions: [{ Name: 'Status', Value: 'failure' }] });
+    expect(result.stderr).toContain('to-stderr');
+  });
+});

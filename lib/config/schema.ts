@@ -135,6 +135,12 @@ export const configSchema = z.strictObject({
   envName: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits and "-"').default('default'),
   /** Where the environment goes in alarm names. */
   alarmNameEnvironment: z.enum(['none', 'prefix', 'suffix']).default('none'),
+  /**
+   * Base URL of this repository's files (e.g. `https://github.com/org/repo/blob/main`); alarm
+   * descriptions link to `<base>/docs/monitoring/ALARM_RUNBOOKS.md#<alarm>`.
+   * @default the relative path `docs/monitoring/ALARM_RUNBOOKS.md`
+   */
+  runbookBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   namespacePrefix: z
     .string()
     .min(1)

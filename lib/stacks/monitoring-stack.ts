@@ -2,6 +2,11 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { createCatalog, type MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig } from '../config/schema';
+import { AlarmFactory } from '../constructs/alarm-factory';
+import { Alerting } from '../constructs/alerting';
+import { CostBudget } from '../constructs/cost-budget';
+import { Dashboards } from '../constructs/dashboards';
+import { addSeedAlarms, type SeedAlarms } from '../constructs/seed-alarms';
 
 export interface MonitoringStackProps extends StackProps {
   /** Validated configuration (see lib/config). */
@@ -12,10 +17,26 @@ export interface MonitoringStackProps extends StackProps {
 export class MonitoringStack extends Stack {
   readonly config: MonitoringConfig;
   readonly catalog: MetricCatalog;
+  /** SNS topics `critical` / `warning` and their KMS key; routing by severity. */
+  readonly alerting: Alerting;
+  /** Makes and registers every alarm (severity, area, runbook link). */
+  readonly alarms: AlarmFactory;
+  /** The seed system's four alarms. */
+  readonly seedAlarms: SeedAlarms;
+  /** AWS Budgets monthly cost budget notifying the topics. */
+  readonly budget: CostBudget;
+  /** The dashboards of dashboards/; rows and alarm states resolve at synth. */
+  readonly dashboards: Dashboards;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
-    this.config = props.config;
-    this.catalog = createCatalog(props.config);
+    const config = (this.config = props.config);
+    const catalog = (this.catalog = createCatalog(config));
+
+    this.alerting = new Alerting(this, 'Alerting', { config });
+    this.alarms = new AlarmFactory(this, 'Alarms', { config, alerting: this.alerting });
+    this.seedAlarms = addSeedAlarms(this.alarms, catalog, config);
+    this.budget = new CostBudget(this, 'CostBudget', { config, alerting: this.alerting });
+    this.dashboards = new Dashboards(this, 'Dashboards', { config, catalog, alarms: this.alarms });
   }
 }

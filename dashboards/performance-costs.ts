@@ -1,0 +1,50 @@
+import type { MonitoringConfig } from '../lib/config/schema';
+import type { DashboardDefinition, WidgetSpec } from './types';
+
+const GREEN = '#2ca02c';
+const RED = '#d62728';
+const ORANGE = '#ff7f0e';
+
+/** How long pipeline operations take, and what the account costs against its budget. */
+export function performanceCostsDashboard(config: MonitoringConfig): DashboardDefinition {
+  const t = config.thresholds;
+  const durations: WidgetSpec[] = config.pipelineOperations.map((op) => ({
+    kind: 'graph',
+    title: `${op} duration (seconds)`,
+    left: [
+      { metric: `${op}Duration`, dimensions: { Status: 'success' }, label: 'success', color: GREEN },
+      { metric: `${op}Duration`, dimensions: { Status: 'failure' }, label: 'failure', color: RED },
+    ],
+    leftAxis: { min: 0 },
+    width: 8,
+  }));
+  return {
+    id: 'PerformanceCosts',
+    title: 'Performance & Costs',
+    alarmAreas: ['Performance', 'Costs'],
+    defaultRangeHours: 24 * 7,
+    rows: [
+      [{ kind: 'alarmStatus', title: 'Performance and cost alarms' }],
+      durations,
+      [
+        {
+          kind: 'graph',
+          title: 'AWS cost this month vs budget (USD)',
+          left: [
+            { metric: 'MonthlyAWSCost', label: 'Month to date' },
+            { metric: 'ForecastedMonthlyCost', label: 'Forecast for the month', color: ORANGE },
+          ],
+          leftAxis: { min: 0 },
+          lines: [{ value: config.monthlyBudgetUsd, label: `Budget ${config.monthlyBudgetUsd} USD`, color: RED }],
+        },
+        {
+          kind: 'graph',
+          title: 'Budget utilization (%)',
+          left: [{ metric: 'BudgetUtilization', label: 'Month to date' }],
+          leftAxis: { min: 0, max: 100 },
+          lines: [{ value: t.budgetUtilizationPct, label: `Alarm above ${t.budgetUtilizationPct}%`, color: ORANGE }],
+        },
+      ],
+    ],
+  };
+}

@@ -1,0 +1,91 @@
+import type { Dimensions } from '../lib/catalog/catalog';
+import type { AlarmArea, AlarmSelector } from '../lib/constructs/alarm-factory';
+
+/**
+ * Dashboards as data: widgets name catalog metrics (plus dimension values) and select alarms
+ * from the registry; lib/constructs/dashboards.ts turns them into CloudWatch widgets through
+ * the catalog, so an undeclared metric or a wrong dimension set fails the synth.
+ * (Type-only imports: nothing here pulls in aws-cdk-lib.)
+ */
+
+export type DashboardId = 'DataCollection' | 'PerformanceCosts' | 'ADCEHealth';
+
+/** A catalog metric on a graph. */
+export interface MetricRef {
+  /** Catalog name, e.g. `S3ObjectCount`. */
+  readonly metric: string;
+  /** Exactly the declared dimensions (fixed ones may be left out). @default none */
+  readonly dimensions?: Dimensions;
+  /** @default the catalog's statistic */
+  readonly statistic?: string;
+  /** @default the publisher's cadence (1 minute to 1 day), 5 minutes for pushed metrics */
+  readonly periodMinutes?: number;
+  /** Legend label. @default the metric name, with its dimension values */
+  readonly label?: string;
+  readonly color?: string;
+}
+
+export interface Axis {
+  readonly min?: number;
+  readonly max?: number;
+  readonly label?: string;
+}
+
+/** A horizontal line on a graph (a budget, a threshold). */
+export interface HorizontalLine {
+  readonly value: number;
+  readonly label: string;
+  readonly color?: string;
+}
+
+interface Sized {
+  /** Grid units of 24. @default per kind: graph 12, single value 12, alarm status 24, text 24 */
+  readonly width?: number;
+  /** @default per kind: graph 6, single value 4, alarm status 3, text 2 */
+  readonly height?: number;
+}
+
+export interface GraphSpec extends Sized {
+  readonly kind: 'graph';
+  readonly title: string;
+  readonly left: readonly MetricRef[];
+  readonly right?: readonly MetricRef[];
+  readonly leftAxis?: Axis;
+  readonly rightAxis?: Axis;
+  readonly lines?: readonly HorizontalLine[];
+  /** @default 'line' */
+  readonly view?: 'line' | 'bar' | 'stacked';
+}
+
+export interface SingleValueSpec extends Sized {
+  readonly kind: 'singleValue';
+  readonly title: string;
+  readonly metrics: readonly MetricRef[];
+}
+
+/** States of registered alarms; resolved at synth, so alarms added later are included. */
+export interface AlarmStatusSpec extends Sized {
+  readonly kind: 'alarmStatus';
+  readonly title: string;
+  /** @default the dashboard's `alarmAreas` */
+  readonly select?: AlarmSelector;
+}
+
+export interface TextSpec extends Sized {
+  readonly kind: 'text';
+  readonly markdown: string;
+}
+
+export type WidgetSpec = GraphSpec | SingleValueSpec | AlarmStatusSpec | TextSpec;
+
+export interface DashboardDefinition {
+  readonly id: DashboardId;
+  /** Human title; the dashboard name is `<prefix>-<id>[-<env>]`. */
+  readonly title: string;
+  /** Alarms of these areas are the ones this dashboard relates to. */
+  readonly alarmAreas: readonly AlarmArea[];
+  /** Time range shown when the dashboard opens. @default 24 hours */
+  readonly defaultRangeHours?: number;
+  /** Rows top to bottom; widgets in a row left to right (wrapping at 24 units). */
+  readonly rows: readonly (readonly WidgetSpec[])[];
+}

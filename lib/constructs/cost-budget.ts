@@ -1,0 +1,51 @@
+import { aws_budgets as budgets } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { MonitoringConfig } from '../config/schema';
+import type { Alerting, Severity } from './alerting';
+
+export interface CostBudgetProps {
+  /** Validated configuration: `monthlyBudgetUsd`, `namespacePrefix`, `envName`, `thresholds`. */
+  readonly config: MonitoringConfig;
+  /** The topics the notifications go to. */
+  readonly alerting: Alerting;
+  /** Actual month-to-date cost above this share of the budget notifies the warning topic. @default config.thresholds.budgetUtilizationPct (80) */
+  readonly actualPct?: number;
+  /** Forecasted month cost above this share of the budget notifies the critical topic. @default config.thresholds.forecastedBudgetUtilizationPct (100) */
+  readonly forecastedPct?: number;
+}
+
+/**
+ * An AWS Budgets monthly cost budget of `monthlyBudgetUsd`. Budgets evaluates several times a
+ * day on its own, so it backstops the daily Cost Explorer publisher (whose data lags up to a day).
+ * The first two budgets of an account are free.
+ */
+export class CostBudget extends Construct {
+  readonly budgetName: string;
+  readonly resource: budgets.CfnBudget;
+
+  constructor(scope: Construct, id: string, props: CostBudgetProps) {
+    super(scope, id);
+    const { config, alerting } = props;
+    const env = config.envName === 'default' ? '' : `-${config.envName}`;
+    // Budget names may not contain ":" or "\".
+    this.budgetName = `${config.namespacePrefix}-monthly-cost${env}`.replace(/[:\\]/g, '-');
+
+    const notify = (type: 'ACTUAL' | 'FORECASTED', pct: number, severity: Severity) => ({
+      notification: { notificationType: type, comparisonOperator: 'GREATER_THAN', threshold: pct, thresholdType: 'PERCENTAGE' },
+      subscribers: [{ subscriptionType: 'SNS', address: alerting.topic(severity).topicArn }],
+    });
+
+    this.resource = new budgets.CfnBudget(this, 'Resource', {
+      budget: {
+        budgetName: this.budgetName,
+        budgetType: 'COST',
+        timeUnit: 'MONTHLY',
+        budgetLimit: { amount: config.monthlyBudgetUsd, unit: 'USD' },
+      },
+      notificationsWithSubscribers: [
+        notify('ACTUAL', props.actualPct ?? config.thresholds.budgetUtilizationPct, 'warning'),
+        notify('FORECASTED', props.forecastedPct ?? config.thresholds.forecastedBudgetUtilizationPct, 'critical'),
+      ],
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { Duration, type aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import type { MetricCatalog } from '../catalog/catalog';
+import type { MonitoringConfig } from '../config/schema';
+import type { AlarmFactory } from './alarm-factory';
+import { catalogMetric } from './catalog-metric';
+
+/** The four alarms users already have from the seed system, by their base names. */
+export interface SeedAlarms {
+  readonly adceHighFailureRate: cloudwatch.Alarm;
+  readonly costBudgetExceeded: cloudwatch.Alarm;
+  readonly s3UploadFailures: cloudwatch.Alarm;
+  readonly dataQualityIssues: cloudwatch.Alarm;
+}
+
+/**
+ * The seed's four alarms with their exact semantics; thresholds come from `config.thresholds`.
+ * Missing data (see docs/monitoring/ALARM_RUNBOOKS.md): a pushed failure counter with no data
+ * means "no failures" (notBreaching); a rate or a utilization with no data means nothing ran or
+ * nothing was measured, which is no new evidence either way, so the alarm keeps its last state
+ * (ignore). Silence itself is caught by the dead-man's switches, not by these alarms.
+ */
+export function addSeedAlarms(alarms: AlarmFactory, catalog: MetricCatalog, config: MonitoringConfig): SeedAlarms {
+  const t = config.thresholds;
+  const minutes = (n: number) => Duration.minutes(n);
+  return {
+    adceHighFailureRate: alarms.whenBelow(
+      'ADCE-HighFailureRate',
+      catalogMetric(catalog, 'ADCESuccessRate', {}, { statistic: 'Average', period: minutes(5) }),
+      {
+        threshold: t.adceMinSuccessRatePct,
+        periods: 2,
+        missingData: 'ignore',
+        severity: 'critical',
+        summary: `ADCE task success rate (Average) was below ${t.adceMinSuccessRatePct}% for 2 consecutive 5-minute periods.`,
+      },
+    ),
+    costBudgetExceeded: alarms.whenAbove(
+      'AWS-CostBudgetExceeded',
+      catalogMetric(catalog, 'BudgetUtilization', {}, { statistic: 'Maximum', period: Duration.days(1) }),
+      {
+        threshold: t.budgetUtilizationPct,
+        periods: 1,
+        missingData: 'ignore',
+        severity: 'warning',
+        summary: `Month-to-date AWS cost is above ${t.budgetUtilizationPct}% of the ${config.monthlyBudgetUsd} USD monthly budget.`,
+      },
+    ),
+    s3UploadFailures: alarms.whenAbove(
+      'S3-UploadFailures',
+      catalogMetric(catalog, 'S3UploadFailures', {}, { statistic: 'Sum', period: minutes(5) }),
+      {
+        threshold: t.maxS3UploadFailures,
+        periods: 2,
+        missingData: 'notBreaching',
+        severity: 'critical',
+        summary: `More than ${t.maxS3UploadFailures} uploads to the data lake failed in each of 2 consecutive 5-minute periods.`,
+      },
+    ),
+    dataQualityIssues: alarms.whenBelow(
+      'Data-QualityIssues',
+      catalogMetric(catalog, 'ValidationPassRate', {}, { statistic: 'Average', period: Duration.hours(1) }),
+      {
+        threshold: t.minValidationPassRatePct,
+        periods: 1,
+        missingData: 'ignore',
+        severity: 'warning',
+        summary: `Validation pass rate (Average) was below ${t.minValidationPassRatePct}% over the last hour.`,
+      },
+    ),
+  };
+}

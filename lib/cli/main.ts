@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import { registerPut } from './commands/put';
 import { registerTime } from './commands/time';
+import { registerVerify } from './commands/verify';
 
 /** Exit codes a shell script can trust. */
 export const EXIT = {
@@ -31,6 +32,7 @@ export type RegisterCommand = (program: Command, io: CliIO) => void;
 const COMMANDS: RegisterCommand[] = [
   registerTime,
   registerPut,
+  registerVerify,
 ];
 
 /** The config named by the global `--env` / `--config` options. */

@@ -1,0 +1,45 @@
+import type { CatalogMetric, Dimensions } from '../catalog/catalog';
+import { sourceBucket } from '../config/load';
+import type { MonitoringConfig } from '../config/schema';
+
+/**
+ * Every dimension set a metric is published with, as far as config knows it. CloudWatch
+ * treats each set as its own metric (own data, own bill), so `verify` queries each one and
+ * `cost-estimate` counts each one. Values config cannot know (the top services Cost Explorer
+ * will name) come back as placeholders with `known: false`.
+ */
+export interface DimensionSets {
+  readonly sets: Dimensions[];
+  /** False when some values are placeholders (only the count is right). */
+  readonly known: boolean;
+}
+
+export function dimensionSets(config: MonitoringConfig, metric: CatalogMetric): DimensionSets {
+  let sets: Array<Record<string, string>> = [{}];
+  let known = true;
+  for (const name of metric.dimensions) {
+    const values = valuesOf(config, metric, name);
+    if (!values.known) known = false;
+    sets = sets.flatMap((set) => values.values.map((v) => ({ ...set, [name]: v })));
+  }
+  return { sets, known };
+}
+
+function valuesOf(config: MonitoringConfig, metric: CatalogMetric, dimension: string): { values: string[]; known: boolean } {
+  const fixed = metric.fixedDimensions?.[dimension];
+  if (fixed !== undefined) return { values: [fixed], known: true };
+  switch (dimension) {
+    case 'Bucket':
+      return { values: [sourceBucket(config, 's3')], known: true };
+    case 'Prefix':
+      return { values: [...config.s3.perPrefixMetrics], known: true };
+    case 'Priority':
+      return { values: [...config.adce.priorities], known: true };
+    case 'Status':
+      return { values: ['success', 'failure'], known: true };
+    case 'Service':
+      return { values: Array.from({ length: config.cost.topServices }, (_, i) => `<top service ${i + 1}>`), known: false };
+    default:
+      return { values: [`<${dimension}>`], known: false };
+  }
+}

@@ -1,0 +1,176 @@
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, ListDashboardsCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../lib/cli/main';
+import { captureIO, configFile } from './cli-helpers';
+
+const cfn = mockClient(CloudFormationClient);
+const cw = mockClient(CloudWatchClient);
+const sns = mockClient(SNSClient);
+const config = configFile({ alertEmails: ['ops@example.com'], alertPhoneNumbers: ['+14155550123'] });
+const STACK = 'NBA-Simulator-Monitoring';
+const CRITICAL = 'arn:aws:sns:us-east-1:111122223333:NBA-Simulator-Monitoring-critical-ABC';
+const WARNING = 'arn:aws:sns:us-east-1:111122223333:NBA-Simulator-Monitoring-warning-XYZ';
+const ALARMS = ['ADCE-HighFailureRate', 'S3-UploadFailures', 'Monitoring-Unhealthy'];
+const DASHBOARDS = ['NBA-Simulator-DataCollection', 'NBA-Simulator-Performance-Costs', 'NBA-Simulator-ADCE-Health'];
+
+function resource(type: string, id: string) {
+  return { LogicalResourceId: id.replace(/[^A-Za-z0-9]/g, ''), PhysicalResourceId: id, ResourceType: type, ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date() };
+}
+
+/** Metrics whose name is listed have no datum in the queried window. */
+function metricData(stale: string[] = []) {
+  return (input: GetMetricDataCommandInput) => ({
+    MetricDataResults: input.MetricDataQueries!.map((q) => {
+      const fresh = !stale.includes(q.MetricStat!.Metric!.MetricName!);
+      return { Id: q.Id, StatusCode: 'Complete', Timestamps: fresh ? [new Date(input.EndTime!.getTime() - 60_000)] : [], Values: fresh ? [1] : [] };
+    }),
+  });
+}
+
+function allGreen() {
+  cfn.reset();
+  cw.reset();
+  sns.reset();
+  cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: STACK, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+  cfn.on(ListStackResourcesCommand).resolves({
+    StackResourceSummaries: [
+      resource('AWS::SNS::Topic', CRITICAL),
+      resource('AWS::SNS::Topic', WARNING),
+      resource('AWS::CloudWatch::Alarm', ALARMS[0]!),
+      resource('AWS::CloudWatch::Alarm', ALARMS[1]!),
+      resource('AWS::CloudWatch::CompositeAlarm', ALARMS[2]!),
+      ...DASHBOARDS.map((d) => resource('AWS::CloudWatch::Dashboard', d)),
+      resource('AWS::Lambda::Function', 'adce-publisher'),
+    ],
+  });
+  sns.on(ListSubscriptionsByTopicCommand, { TopicArn: CRITICAL }).resolves({
+    Subscriptions: [
+      { TopicArn: CRITICAL, Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: `${CRITICAL}:1111` },
+      { TopicArn: CRITICAL, Protocol: 'sms', Endpoint: '+14155550123', SubscriptionArn: `${CRITICAL}:2222` },
+    ],
+  });
+  sns.on(ListSubscriptionsByTopicCommand, { TopicArn: WARNING }).resolves({
+    Subscriptions: [{ TopicArn: WARNING, Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: `${WARNING}:3333` }],
+  });
+  cw.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: ALARMS.slice(0, 2).map((AlarmName) => ({ AlarmName, StateValue: 'OK', StateReason: 'Threshold Crossed: no', ActionsEnabled: true })),
+    CompositeAlarms: [{ AlarmName: ALARMS[2], StateValue: 'OK', ActionsEnabled: true }],
+  });
+  cw.on(ListDashboardsCommand).resolves({ DashboardEntries: [...DASHBOARDS, 'someone-elses'].map((DashboardName) => ({ DashboardName })) });
+  cw.on(GetMetricDataCommand).callsFake(metricData());
+}
+
+const verify = (...args: string[]) => ['--config', config, 'verify', ...args];
+
+describe('monitor verify', () => {
+  beforeEach(allGreen);
+
+  it('is green and exits 0 when everything is confirmed, fresh, OK and present', async () => {
+    const io = captureIO();
+    expect(await main(verify(), io)).toBe(0);
+    expect(io.stdout).toMatch(/NBA-Simulator-Monitoring: all green \(\d+ ok, 0 warning\(s\), 0 failed\)/);
+    expect(io.stdout).toMatch(/subscription\s+critical: sms \+14155550123\s+ok\s+confirmed/);
+    expect(io.stderr).toBe('');
+  });
+
+  it('queries every dimension set of every every-run metric over 2 schedule intervals of its publisher', async () => {
+    const io = captureIO();
+    await main(verify('--json'), io);
+    const queries = cw.commandCalls(GetMetricDataCommand).flatMap((c) => {
+      const input = c.args[0].input;
+      const minutes = (input.EndTime!.getTime() - input.StartTime!.getTime()) / 60_000;
+      return input.MetricDataQueries!.map((q) => ({ name: q.MetricStat!.Metric!.MetricName!, dims: q.MetricStat!.Metric!.Dimensions, minutes }));
+    });
+    const byName = (name: string) => queries.filter((q) => q.name === name);
+    expect(byName('S3ObjectCount')).toEqual([{ name: 'S3ObjectCount', dims: [{ Name: 'Bucket', Value: 'nba-sim-raw-data-lake' }], minutes: 120 }]);
+    expect(byName('ADCEQueueTasks').map((q) => q.dims![0]!.Value)).toEqual(['critical', 'high', 'medium', 'low']);
+    expect(byName('ADCEQueueDepth')[0]!.minutes).toBe(10);
+    expect(byName('DIMS_S3Objects')[0]).toEqual({ name: 'DIMS_S3Objects', dims: [{ Name: 'Source', Value: 'DIMS' }], minutes: 720 });
+    expect(byName('MonthlyAWSCost')[0]!.minutes).toBe(2880);
+    // Only sent when there is something to report: not a heartbeat, not checked.
+    expect(byName('ADCESuccessRate')).toEqual([]);
+    expect(byName('S3UploadFailures')).toEqual([]);
+    expect(JSON.parse(io.stdout).ok).toBe(true);
+  });
+
+  it('goes red on a pending subscription and names it', async () => {
+    sns.on(ListSubscriptionsByTopicCommand, { TopicArn: WARNING }).resolves({
+      Subscriptions: [{ TopicArn: WARNING, Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'PendingConfirmation' }],
+    });
+    const io = captureIO();
+    expect(await main(verify(), io)).toBe(1);
+    expect(io.stdout).toMatch(/subscription\s+warning: email ops@example\.com\s+FAIL\s+PendingConfirmation: open the "AWS Notification - Subscription Confirmation" email/);
+    expect(io.stdout).toMatch(/NOT green \(\d+ ok, 0 warning\(s\), 1 failed\)/);
+  });
+
+  it('goes red on a configured recipient that is not subscribed', async () => {
+    sns.on(ListSubscriptionsByTopicCommand, { TopicArn: CRITICAL }).resolves({
+      Subscriptions: [{ TopicArn: CRITICAL, Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: `${CRITICAL}:1` }],
+    });
+    const io = captureIO();
+    expect(await main(verify(), io)).toBe(1);
+    expect(io.stdout).toMatch(/critical: sms \+14155550123\s+FAIL\s+configured but not subscribed/);
+  });
+
+  it('goes red on a stale metric and says which publisher to look at', async () => {
+    cw.on(GetMetricDataCommand).callsFake(metricData(['DIMS_PythonFiles']));
+    const io = captureIO();
+    expect(await main(verify('--json'), io)).toBe(1);
+    const result = JSON.parse(io.stdout);
+    expect(result.ok).toBe(false);
+    expect(result.checks.filter((c: { status: string }) => c.status === 'fail')).toEqual([
+      { kind: 'metric', name: 'NBA-Simulator/DIMS/DIMS_PythonFiles', status: 'fail', detail: 'no data in the last 2 x 360 min (dims publisher): is the dims publisher running? (its Lambda logs)' },
+    ]);
+  });
+
+  it('goes red on an alarm in ALARM, with its reason', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        { AlarmName: ALARMS[0], StateValue: 'ALARM', StateReason: 'Threshold Crossed: 2 datapoints [80.0, 75.0] < 95.0', ActionsEnabled: true },
+        { AlarmName: ALARMS[1], StateValue: 'OK', ActionsEnabled: true },
+      ],
+      CompositeAlarms: [{ AlarmName: ALARMS[2], StateValue: 'OK', ActionsEnabled: true }],
+    });
+    const io = captureIO();
+    expect(await main(verify(), io)).toBe(1);
+    expect(io.stdout).toMatch(/alarm\s+ADCE-HighFailureRate\s+FAIL\s+ALARM: Threshold Crossed: 2 datapoints \[80\.0, 75\.0\] < 95\.0/);
+  });
+
+  it('warns (not fails) on INSUFFICIENT_DATA; --strict makes warnings fail', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: ALARMS.slice(0, 2).map((AlarmName) => ({ AlarmName, StateValue: 'OK', ActionsEnabled: true })),
+      CompositeAlarms: [{ AlarmName: ALARMS[2], StateValue: 'INSUFFICIENT_DATA', StateReason: 'Unchecked: Initial alarm creation', ActionsEnabled: true }],
+    });
+    expect(await main(verify(), captureIO())).toBe(0);
+    const io = captureIO();
+    expect(await main(verify('--strict'), io)).toBe(1);
+    expect(io.stdout).toMatch(/Monitoring-Unhealthy\s+WARN\s+INSUFFICIENT_DATA: Unchecked: Initial alarm creation/);
+  });
+
+  it('goes red when a dashboard of the stack is missing or an alarm cannot be found', async () => {
+    cw.on(ListDashboardsCommand).resolves({ DashboardEntries: [{ DashboardName: DASHBOARDS[0] }, { DashboardName: DASHBOARDS[1] }] });
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: ALARMS[0], StateValue: 'OK', ActionsEnabled: true }], CompositeAlarms: [] });
+    const io = captureIO();
+    expect(await main(verify(), io)).toBe(1);
+    expect(io.stdout).toMatch(/dashboard\s+NBA-Simulator-ADCE-Health\s+FAIL\s+in the stack but not in ListDashboards/);
+    expect(io.stdout).toMatch(/alarm\s+S3-UploadFailures\s+FAIL\s+in the stack but not found by DescribeAlarms/);
+  });
+
+  it('goes red with a clear message when the stack does not exist, naming the stack it looked for', async () => {
+    cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id Other does not exist'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } }));
+    const io = captureIO();
+    expect(await main(verify('--stack', 'Other'), io)).toBe(1);
+    expect(cfn.commandCalls(DescribeStacksCommand)[0]!.args[0].input.StackName).toBe('Other');
+    expect(io.stdout).toMatch(/stack\s+Other\s+FAIL\s+cannot read the stack: ValidationError \(HTTP 400\): Stack with id Other does not exist/);
+  });
+
+  it('shows progress on stderr only when stderr is a terminal', async () => {
+    const tty = captureIO({ isTTY: true });
+    await main(verify(), tty);
+    expect(tty.stderr).toMatch(/verify: reading stack NBA-Simulator-Monitoring\nverify: checking SNS subscriptions\n/);
+    expect(tty.stderr).toMatch(/verify: checking \d+ every-run metric\(s\)/);
+  });
+});

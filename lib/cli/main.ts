@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
+import { registerFireDrill } from './commands/fire-drill';
 import { registerPut } from './commands/put';
 import { registerTime } from './commands/time';
 import { registerVerify } from './commands/verify';
@@ -33,6 +34,7 @@ const COMMANDS: RegisterCommand[] = [
   registerTime,
   registerPut,
   registerVerify,
+  registerFireDrill,
 ];
 
 /** The config named by the global `--env` / `--config` options. */

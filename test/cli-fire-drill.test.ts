@@ -1,4 +1,4 @@
-import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm, SetAlarmStateCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ const config = configFile({ alertEmails: ['ops@example.com', 'lead@example.com']
 const CRITICAL = 'arn:aws:sns:us-east-1:111122223333:NBA-Simulator-Monitoring-critical-ABC';
 const WARNING = 'arn:aws:sns:us-east-1:111122223333:NBA-Simulator-Monitoring-warning-XYZ';
 
-function alarm(name: string, state = 'OK', topic = CRITICAL) {
+function alarm(name: string, state: StateValue = 'OK', topic = CRITICAL): MetricAlarm {
   return { AlarmName: name, StateValue: state, ActionsEnabled: true, AlarmActions: [topic], OKActions: [topic] };
 }
 

@@ -17,7 +17,7 @@ const ALARMS = ['ADCE-HighFailureRate', 'S3-UploadFailures', 'Monitoring-Unhealt
 const DASHBOARDS = ['NBA-Simulator-DataCollection', 'NBA-Simulator-Performance-Costs', 'NBA-Simulator-ADCE-Health'];
 
 function resource(type: string, id: string) {
-  return { LogicalResourceId: id.replace(/[^A-Za-z0-9]/g, ''), PhysicalResourceId: id, ResourceType: type, ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date() };
+  return { LogicalResourceId: id.replace(/[^A-Za-z0-9]/g, ''), PhysicalResourceId: id, ResourceType: type, ResourceStatus: 'CREATE_COMPLETE' as const, LastUpdatedTimestamp: new Date() };
 }
 
 /** Metrics whose name is listed have no datum in the queried window. */

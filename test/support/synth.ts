@@ -1,0 +1,35 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseConfig } from '../../lib/config/load';
+import type { MonitoringConfig, MonitoringConfigInput } from '../../lib/config/schema';
+import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
+
+export interface SynthOptions {
+  /** Bundle Lambda code for real (slow). @default false: `aws:cdk:bundling-stacks` is empty */
+  readonly bundle?: boolean;
+  /** @default `Test-Monitoring` */
+  readonly stackName?: string;
+  /** @default env-agnostic, like `cdk synth` without credentials */
+  readonly env?: { account: string; region: string };
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: MonitoringStack;
+  readonly config: MonitoringConfig;
+  readonly template: Template;
+}
+
+/** Builds the monitoring stack from a config (validated with parseConfig), not yet synthesized. */
+export function buildStack(input: MonitoringConfigInput = {}, options: SynthOptions = {}): Omit<Synthesized, 'template'> {
+  const config = parseConfig(input, 'test config');
+  const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new MonitoringStack(app, options.stackName ?? 'Test-Monitoring', { config, env: options.env });
+  return { app, stack, config };
+}
+
+/** Builds and synthesizes the monitoring stack from a config. */
+export function synthStack(input: MonitoringConfigInput = {}, options: SynthOptions = {}): Synthesized {
+  const built = buildStack(input, options);
+  return { ...built, template: Template.fromStack(built.stack) };
+}

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
+import { registerCostEstimate } from './commands/cost-estimate';
 import { registerFireDrill } from './commands/fire-drill';
+import { registerPublish } from './commands/publish';
 import { registerPut } from './commands/put';
 import { registerTime } from './commands/time';
 import { registerVerify } from './commands/verify';
@@ -35,6 +37,8 @@ const COMMANDS: RegisterCommand[] = [
   registerPut,
   registerVerify,
   registerFireDrill,
+  registerCostEstimate,
+  registerPublish,
 ];
 
 /** The config named by the global `--env` / `--config` options. */

@@ -76,7 +76,7 @@ export function collectAdce(input: AdceInput, ctx: AdceCollectorContext): AdceOu
   const minutesSince = (t: Date) => round2((now.getTime() - t.getTime()) / 60_000);
 
   if (input.queue) {
-    const queue = parseDocument(input.queue, queueSchema, problems, true);
+    const queue = parseDocument(input.queue, queueSchema, 'ADCE task queue', problems, true);
     if (queue) {
       const generatedAt = parseNaiveTimestamp(queue.generated_at, timeZone);
       datums.push(catalog.datum('ADCEQueueDepth', queue.total_tasks, {}, now));
@@ -104,7 +104,7 @@ export function collectAdce(input: AdceInput, ctx: AdceCollectorContext): AdceOu
 
   let newest = input.previousNewestEndTime;
   for (const doc of input.reports) {
-    const report = parseDocument(doc, runReportSchema, problems, false);
+    const report = parseDocument(doc, runReportSchema, 'ADCE run report', problems, false);
     if (!report) continue;
     const endTime = parseNaiveTimestamp(report.end_time, timeZone);
     if (!endTime) {
@@ -135,7 +135,7 @@ export function collectAdce(input: AdceInput, ctx: AdceCollectorContext): AdceOu
  * JSON + schema; every failure becomes one problem naming the document and the field. A bad
  * queue is fatal (the run's main input is unusable); a bad run report is not (the others count).
  */
-function parseDocument<T extends z.ZodType>(doc: AdceDocument, schema: T, problems: Problem[], fatal: boolean): z.output<T> | undefined {
+function parseDocument<T extends z.ZodType>(doc: AdceDocument, schema: T, what: string, problems: Problem[], fatal: boolean): z.output<T> | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(doc.text);
@@ -152,7 +152,7 @@ function parseDocument<T extends z.ZodType>(doc: AdceDocument, schema: T, proble
         return missing ? `missing key "${path}"` : `"${path}" ${i.message}`;
       })
       .join('; ');
-    problems.push({ source: doc.location, message: `${doc.location} is not a valid ${schema === queueSchema ? 'ADCE task queue' : 'ADCE run report'}: ${why}`, fatal });
+    problems.push({ source: doc.location, message: `${doc.location} is not a valid ${what}: ${why}`, fatal });
     return undefined;
   }
   return parsed.data;

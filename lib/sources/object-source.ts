@@ -8,9 +8,16 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
  * the exact `s3://bucket/key` or path and why, so the job can report them as they are.
  */
 
-export type ObjectLocation = { readonly bucket: string; readonly key: string } | { readonly path: string };
+export interface S3Location {
+  readonly bucket: string;
+  readonly key: string;
+}
+export interface FileLocation {
+  readonly path: string;
+}
+export type ObjectLocation = S3Location | FileLocation;
 
-export function isS3Location(location: ObjectLocation): location is { bucket: string; key: string } {
+export function isS3Location(location: ObjectLocation): location is S3Location {
   return 'bucket' in location;
 }
 

@@ -1,0 +1,109 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Context } from 'aws-lambda';
+import { createCatalog } from '../../lib/catalog/catalog';
+import { parseConfig } from '../../lib/config/load';
+import type { MonitoringConfig, PublisherId } from '../../lib/config/schema';
+import type { JobContext, JobLogger } from '../../lib/jobs/job';
+import { type PublisherJob, PublisherRunError, failureMessage, runAndPublish } from '../../lib/jobs/run';
+
+/**
+ * The one Lambda adapter for every scheduled publisher: config from `MONITOR_CONFIG`, a
+ * Powertools JSON logger (request id as correlation id, cold start flag) and X-Ray tracer,
+ * then job -> publishDatums -> summary line. On a fatal problem or an unsent datum it throws
+ * AFTER publishing, so the good datums are kept and Lambda Errors / the DLQ see the failure.
+ */
+
+export interface PublisherSetup {
+  readonly config: MonitoringConfig;
+  readonly logger: Logger;
+  readonly tracer: Tracer;
+  /** Wraps an AWS SDK v3 client so its calls show up as X-Ray subsegments. */
+  traced<T>(client: T): T;
+}
+
+/** Builds the job once per container (clients are reused across invocations). */
+export type JobFactory = (setup: PublisherSetup) => PublisherJob;
+
+export interface PublisherSummary {
+  readonly publisher: PublisherId;
+  readonly datums: number;
+  readonly sent: number;
+  readonly rejected: number;
+  readonly problems: number;
+}
+
+export interface PublisherHandlerOptions {
+  /** Environment to read (tests pass their own). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Clock. @default () => new Date() */
+  readonly clock?: () => Date;
+  /** CloudWatch client for PutMetricData. @default a traced client in the function's region */
+  readonly cloudWatch?: CloudWatchClient;
+}
+
+/** Powertools Logger as the JobLogger jobs use. */
+export function jobLogger(logger: Logger): JobLogger {
+  return {
+    debug: (m, e) => (e ? logger.debug(m, e) : logger.debug(m)),
+    info: (m, e) => (e ? logger.info(m, e) : logger.info(m)),
+    warn: (m, e) => (e ? logger.warn(m, e) : logger.warn(m)),
+    error: (m, e) => (e ? logger.error(m, e) : logger.error(m)),
+  };
+}
+
+export function createPublisherHandler(
+  publisher: PublisherId,
+  makeJob: JobFactory,
+  options: PublisherHandlerOptions = {},
+): (event: unknown, context: Context) => Promise<PublisherSummary> {
+  const env = options.env ?? process.env;
+  const logger = new Logger({ serviceName: `monitor-${publisher}-publisher`, persistentKeys: { publisher } });
+  const tracer = new Tracer({ serviceName: `monitor-${publisher}-publisher` });
+  const traced = <T>(client: T): T => (tracer.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client);
+  let ready: { config: MonitoringConfig; job: PublisherJob; cloudWatch: CloudWatchClient } | undefined;
+
+  return async (_event: unknown, context: Context): Promise<PublisherSummary> => {
+    logger.addContext(context);
+    logger.setCorrelationId(context.awsRequestId);
+    const segment = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+    const subsegment = segment?.addNewSubsegment(`## ${publisher}-publisher`);
+    if (subsegment) {
+      tracer.setSegment(subsegment);
+      tracer.annotateColdStart();
+      tracer.addServiceNameAnnotation();
+    }
+    try {
+      if (!ready) {
+        // Parsed once per container; a bad config fails every invocation with the same message.
+        const config = parseConfig(JSON.parse(env.MONITOR_CONFIG ?? 'null'), 'the MONITOR_CONFIG environment variable');
+        ready = {
+          config,
+          job: makeJob({ config, logger, tracer, traced }),
+          cloudWatch: options.cloudWatch ?? traced(new CloudWatchClient({})),
+        };
+      }
+      const { config, job, cloudWatch } = ready;
+      const ctx: JobContext = { config, catalog: createCatalog(config), now: (options.clock ?? (() => new Date()))(), logger: jobLogger(logger) };
+      const outcome = await runAndPublish(job, ctx, { client: cloudWatch });
+      if (outcome.failed) throw new PublisherRunError(failureMessage(outcome), outcome);
+      return {
+        publisher,
+        datums: outcome.result.datums.length,
+        sent: outcome.publish.sent,
+        rejected: outcome.publish.rejected.length,
+        problems: outcome.problems.length,
+      };
+    } catch (err) {
+      if (!(err instanceof PublisherRunError)) logger.error('Publisher run failed', { error: err as Error });
+      if (subsegment) tracer.addErrorAsMetadata(err as Error);
+      throw err;
+    } finally {
+      if (subsegment && segment) {
+        subsegment.close();
+        tracer.setSegment(segment);
+      }
+    }
+  };
+}

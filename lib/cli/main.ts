@@ -2,7 +2,6 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import { registerCostEstimate } from './commands/cost-estimate';
-import { registerCostEstimate } from './commands/cost-estimate';
 import { registerFireDrill } from './commands/fire-drill';
 import { registerPublish } from './commands/publish';
 import { registerPut } from './commands/put';
@@ -38,7 +37,6 @@ const COMMANDS: RegisterCommand[] = [
   registerPut,
   registerVerify,
   registerFireDrill,
-  registerCostEstimate,
   registerCostEstimate,
   registerPublish,
 ];

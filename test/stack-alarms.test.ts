@@ -18,7 +18,7 @@ describe('the four seed alarms', () => {
   const cases = [
     {
       name: 'ADCE-HighFailureRate', namespace: 'NBA-Simulator/ADCE', metric: 'ADCESuccessRate', statistic: 'Average',
-      operator: 'LessThanThreshold', threshold: 95, periods: 2, period: 300, missing: 'ignore', severity: 'critical' as const,
+      operator: 'LessThanThreshold', threshold: 95, periods: 2, period: 300, missing: 'missing', severity: 'critical' as const,
     },
     {
       name: 'AWS-CostBudgetExceeded', namespace: 'NBA-Simulator/Costs', metric: 'BudgetUtilization', statistic: 'Maximum',

@@ -15,9 +15,12 @@ export interface SeedAlarms {
 /**
  * The seed's four alarms with their exact semantics; thresholds come from `config.thresholds`.
  * Missing data (see docs/monitoring/ALARM_RUNBOOKS.md): a pushed failure counter with no data
- * means "no failures" (notBreaching); a rate or a utilization with no data means nothing ran or
- * nothing was measured, which is no new evidence either way, so the alarm keeps its last state
- * (ignore). Silence itself is caught by the dead-man's switches, not by these alarms.
+ * means "no failures" (notBreaching). A rate with no data means nothing ran: no evidence either
+ * way. ADCESuccessRate comes once per orchestrator run, so its 2-period window usually holds one
+ * datapoint; `missing` evaluates the datapoints that exist (one bad run alarms) and shows
+ * INSUFFICIENT_DATA when no run finished, whereas `ignore` would keep OK after a lone bad run.
+ * The 1-period alarms (ValidationPassRate, BudgetUtilization) use `ignore`: a bad hour or day
+ * stays in ALARM until a good value replaces it. Silence itself is the dead-man's switches' job.
  */
 export function addSeedAlarms(alarms: AlarmFactory, catalog: MetricCatalog, config: MonitoringConfig): SeedAlarms {
   const t = config.thresholds;
@@ -29,7 +32,7 @@ export function addSeedAlarms(alarms: AlarmFactory, catalog: MetricCatalog, conf
       {
         threshold: t.adceMinSuccessRatePct,
         periods: 2,
-        missingData: 'ignore',
+        missingData: 'missing',
         severity: 'critical',
         summary: `ADCE task success rate (Average) was below ${t.adceMinSuccessRatePct}% for 2 consecutive 5-minute periods.`,
       },

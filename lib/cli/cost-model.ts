@@ -240,7 +240,7 @@ const KNOWN_FREE = new Set([
   'AWS::SNS::Subscription', 'AWS::KMS::Alias', 'AWS::CDK::Metadata', 'AWS::Logs::LogGroup', 'AWS::Lambda::Function', 'AWS::Lambda::Alias',
   'AWS::Lambda::Version', 'AWS::Scheduler::Schedule', 'AWS::Scheduler::ScheduleGroup', 'AWS::Events::Rule', 'AWS::CloudWatch::Alarm',
   'AWS::CloudWatch::CompositeAlarm', 'AWS::CloudWatch::Dashboard', 'AWS::CloudWatch::AnomalyDetector', 'AWS::Logs::MetricFilter',
-  'AWS::KMS::Key', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::Lambda::EventInvokeConfig',
+  'AWS::KMS::Key', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::Lambda::EventInvokeConfig', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy',
 ]);
 
 export function estimateCost(
@@ -417,9 +417,12 @@ export function estimateCost(
   }
   const adce = fnOf('adce');
   if (adce) {
-    const lists = adce.invocationsPerMonth;
-    const gets = adce.invocationsPerMonth * 2;
-    line(S, 'ADCE publisher: 1 LIST (run reports) + 2 GET (queue, new report) per run', `${fmt(adce.invocationsPerMonth, 0)} runs`, (lists / 1000) * prices.s3.listPer1000 + (gets / 1000) * prices.s3.getPer1000);
+    // With a state bucket the run-report cursor is read every run and written (conditionally) when it moves.
+    const cursor = ofType('AWS::S3::Bucket').length > 0;
+    const tier1 = adce.invocationsPerMonth * (cursor ? 2 : 1);
+    const gets = adce.invocationsPerMonth * (cursor ? 3 : 2);
+    const what = cursor ? '1 LIST (run reports) + 1 PUT (cursor, worst case) + 3 GET (queue, cursor, new report)' : '1 LIST (run reports) + 2 GET (queue, new report)';
+    line(S, `ADCE publisher: ${what} per run`, `${fmt(adce.invocationsPerMonth, 0)} runs`, (tier1 / 1000) * prices.s3.listPer1000 + (gets / 1000) * prices.s3.getPer1000);
   }
   if (dims) line(S, 'DIMS publisher: 1 GET (metrics.yaml) per run', `${fmt(dims.invocationsPerMonth, 0)} runs`, (dims.invocationsPerMonth / 1000) * prices.s3.getPer1000);
 

@@ -2,6 +2,9 @@ import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand 
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, ListDashboardsCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../lib/app';
+import { defaultStackName } from '../lib/cli/aws';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
@@ -172,5 +175,12 @@ describe('monitor verify', () => {
     await main(verify(), tty);
     expect(tty.stderr).toMatch(/verify: reading stack NBA-Simulator-Monitoring\nverify: checking SNS subscriptions\n/);
     expect(tty.stderr).toMatch(/verify: checking \d+ every-run metric\(s\)/);
+  });
+});
+
+describe('default stack name', () => {
+  it('is the name the CDK app gives the stack, so `monitor verify` finds it without --stack', () => {
+    const stack = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+    expect(defaultStackName(stack.config)).toBe(stack.stackName);
   });
 });

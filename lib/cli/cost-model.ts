@@ -421,8 +421,8 @@ export function estimateCost(
     const cursor = ofType('AWS::S3::Bucket').length > 0;
     const tier1 = adce.invocationsPerMonth * (cursor ? 2 : 1);
     const gets = adce.invocationsPerMonth * (cursor ? 3 : 2);
-    const what = cursor ? '1 LIST (run reports) + 1 PUT (cursor, worst case) + 3 GET (queue, cursor, new report)' : '1 LIST (run reports) + 2 GET (queue, new report)';
-    line(S, `ADCE publisher: ${what} per run`, `${fmt(adce.invocationsPerMonth, 0)} runs`, (tier1 / 1000) * prices.s3.listPer1000 + (gets / 1000) * prices.s3.getPer1000);
+    const what = cursor ? 'LIST + PUT (cursor) + 3 GET per run' : 'LIST + 2 GET per run';
+    line(S, `ADCE publisher: ${what}`, `${fmt(adce.invocationsPerMonth, 0)} runs x (${cursor ? '2 LIST/PUT + 3 GET' : '1 LIST + 2 GET'})`, (tier1 / 1000) * prices.s3.listPer1000 + (gets / 1000) * prices.s3.getPer1000);
   }
   if (dims) line(S, 'DIMS publisher: 1 GET (metrics.yaml) per run', `${fmt(dims.invocationsPerMonth, 0)} runs`, (dims.invocationsPerMonth / 1000) * prices.s3.getPer1000);
 

@@ -6,6 +6,7 @@ import { AlarmFactory } from '../constructs/alarm-factory';
 import { Alerting } from '../constructs/alerting';
 import { CostBudget } from '../constructs/cost-budget';
 import { Dashboards } from '../constructs/dashboards';
+import { Publishers } from '../constructs/publishers';
 import { addSeedAlarms, type SeedAlarms } from '../constructs/seed-alarms';
 
 export interface MonitoringStackProps extends StackProps {
@@ -25,6 +26,8 @@ export class MonitoringStack extends Stack {
   readonly seedAlarms: SeedAlarms;
   /** AWS Budgets monthly cost budget notifying the topics. */
   readonly budget: CostBudget;
+  /** The four scheduled metric publishers (S3, ADCE, DIMS, cost), keyed by PublisherId. */
+  readonly publishers: Publishers;
   /** The dashboards of dashboards/; rows and alarm states resolve at synth. */
   readonly dashboards: Dashboards;
 
@@ -36,6 +39,7 @@ export class MonitoringStack extends Stack {
     this.alerting = new Alerting(this, 'Alerting', { config });
     this.alarms = new AlarmFactory(this, 'Alarms', { config, alerting: this.alerting });
     this.seedAlarms = addSeedAlarms(this.alarms, catalog, config);
+    this.publishers = new Publishers(this, 'Publishers', { config, catalog });
     this.budget = new CostBudget(this, 'CostBudget', { config, alerting: this.alerting });
     this.dashboards = new Dashboards(this, 'Dashboards', { config, catalog, alarms: this.alarms });
   }

@@ -1,0 +1,214 @@
+import { join } from 'node:path';
+import { type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { MetricCatalog } from '../catalog/catalog';
+import type { MonitoringConfig, PublisherId } from '../config/schema';
+
+/** Lambda limits the environment to 4 KB; MONITOR_CONFIG must fit in it. */
+const MAX_ENVIRONMENT_BYTES = 4096;
+/** CloudWatch Logs retention values, in days. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** Read access to objects of one bucket. */
+export interface ObjectReadGrant {
+  readonly bucket: s3.IBucket;
+  /** Key patterns the function may GetObject, e.g. `adce/runs/*`. */
+  readonly keyPatterns: readonly string[];
+}
+
+export interface ScheduledPublisherProps {
+  /** Which publisher this is. */
+  readonly publisher: PublisherId;
+  /** Validated configuration: schedule, retention, and the MONITOR_CONFIG the function parses. */
+  readonly config: MonitoringConfig;
+  /** The catalog: the function may PutMetricData only into the namespaces of its metrics. */
+  readonly catalog: MetricCatalog;
+  /** Handler file. @default `lambda/<publisher>-publisher.ts` */
+  readonly entry?: string;
+  /** Objects the function reads (grantRead on exactly these key patterns). @default none */
+  readonly reads?: readonly ObjectReadGrant[];
+  /** Buckets the function may list (s3:ListBucket only, no object access). @default none */
+  readonly lists?: readonly s3.IBucket[];
+  /** Further permissions (e.g. Cost Explorer for the cost publisher). @default none */
+  readonly statements?: readonly iam.PolicyStatement[];
+  /** Extra environment variables. @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default 1 minute (the S3 publisher passes more) */
+  readonly timeout?: Duration;
+  /** @default 256 MB */
+  readonly memorySize?: number;
+  /** Retries of a failed invocation by EventBridge Scheduler. @default 2 */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * One scheduled metric publisher: an arm64 Node 24 function bundled by esbuild, invoked by an
+ * EventBridge Scheduler rate schedule with retries and an encrypted dead-letter queue, JSON
+ * logs with retention, X-Ray tracing, and least-privilege IAM (PutMetricData only into its own
+ * namespaces). No reserved concurrency: new accounts have a 10-execution limit and a
+ * reservation below the unreserved minimum fails the deploy; overlapping runs are made safe
+ * by the jobs themselves (e.g. the ADCE cursor's conditional write).
+ */
+export class ScheduledPublisher extends Construct {
+  readonly publisher: PublisherId;
+  readonly fn: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly schedule: Schedule;
+  /** Minutes between scheduled runs (from config). */
+  readonly scheduleMinutes: number;
+  /** Namespaces the function may write. */
+  readonly namespaces: readonly string[];
+
+  constructor(scope: Construct, id: string, props: ScheduledPublisherProps) {
+    super(scope, id);
+    const { config, publisher } = props;
+    this.publisher = publisher;
+    this.scheduleMinutes = config[publisher].scheduleMinutes;
+    this.namespaces = [...new Set(props.catalog.publishedBy(publisher).map((m) => m.namespace))].sort();
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: retentionFor(config.logRetentionDays) });
+
+    // Own role: no AWS managed policy; log writing granted on this log group only.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${publisher} metric publisher`,
+    });
+
+    const monitorConfig = JSON.stringify(config);
+    const environment = { MONITOR_CONFIG: monitorConfig, POWERTOOLS_SERVICE_NAME: `monitor-${publisher}-publisher`, ...props.environment };
+    const envBytes = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (envBytes > MAX_ENVIRONMENT_BYTES) {
+      throw new Error(`The ${publisher} publisher's environment is ${envBytes} bytes (MONITOR_CONFIG ${monitorConfig.length}); Lambda allows ${MAX_ENVIRONMENT_BYTES}. Shorten the config (e.g. fewer perPrefix entries).`);
+    }
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: props.entry ?? join(import.meta.dirname, '..', '..', 'lambda', `${publisher}-publisher.ts`),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.minutes(1),
+      role,
+      description: `Publishes the ${publisher} metrics every ${this.scheduleMinutes} min`,
+      environment,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      bundling: {
+        minify: true,
+        // CJS: the SDK v3 of the Node 24 runtime stays external and loads with require().
+        format: OutputFormat.CJS,
+        target: 'node22',
+        externalModules: ['@aws-sdk/*'],
+        sourceMap: false,
+      },
+    });
+    this.logGroup.grantWrite(role);
+
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PutMetricDataOwnNamespaces',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'], // PutMetricData has no resource-level permissions; scoped by namespace below.
+        conditions: { StringEquals: { 'cloudwatch:namespace': this.namespaces } },
+      }),
+    );
+    for (const grant of props.reads ?? []) {
+      for (const pattern of grant.keyPatterns) grant.bucket.grantRead(role, pattern);
+    }
+    for (const bucket of props.lists ?? []) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    }
+    for (const statement of props.statements ?? []) role.addToPrincipalPolicy(statement);
+    this.acknowledgeWildcard(
+      'Resource::*',
+      'cloudwatch:PutMetricData (limited by the cloudwatch:namespace condition), X-Ray writes, cloudwatch:GetMetricData and Cost Explorer have no resource-level permissions.',
+    );
+    if ((props.reads ?? []).length > 0) {
+      for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+        this.acknowledgeWildcard(`Action::${action}`, 'Action group of CDK grantRead; the resources are only the named bucket and key patterns.');
+      }
+    }
+    for (const grant of props.reads ?? []) {
+      if (Token.isUnresolved(grant.bucket.bucketName)) continue;
+      for (const pattern of grant.keyPatterns.filter((k) => k.includes('*'))) {
+        this.acknowledgeWildcard(
+          `Resource::arn:<AWS::Partition>:s3:::${grant.bucket.bucketName}/${pattern}`,
+          'Objects under one configured prefix (one file per run is written there); nothing else in the bucket is readable.',
+        );
+      }
+    }
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue IS the dead-letter queue of the publisher schedule; a DLQ of a DLQ adds nothing.',
+    });
+    // Our own scheduler role (not the stack-wide singleton), so its acknowledgement stays here.
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    this.schedule = new Schedule(this, 'Schedule', {
+      schedule: ScheduleExpression.rate(Duration.minutes(this.scheduleMinutes)),
+      description: `Runs the ${publisher} metric publisher`,
+      target: new LambdaInvoke(this.fn, {
+        role: schedulerRole,
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: props.retryAttempts ?? 2,
+        // A run older than one interval is superseded by the next one.
+        maxEventAge: Duration.minutes(Math.max(1, Math.min(this.scheduleMinutes, 24 * 60))),
+      }),
+    });
+    const fnLogicalId = Stack.of(this).getLogicalId(this.fn.node.defaultChild as CfnElement);
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${fnLogicalId}.Arn>:*]`,
+      reason: 'lambda:InvokeFunction on the versions/aliases of this one function, as the Scheduler LambdaInvoke target grants it.',
+    });
+  }
+
+  /**
+   * Acknowledges one exact cdk-nag IAM5 finding (e.g. `Resource::*`) on the function's role,
+   * with its reason; anything not named here is still reported.
+   */
+  acknowledgeWildcard(finding: string, reason: string): void {
+    Validations.of(this.fn.role!).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  }
+
+  /** Lambda `Errors` (free): failed runs, including ones that threw after publishing. */
+  metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.fn.metricErrors({ period: this.defaultPeriod(), ...props });
+  }
+
+  /** Lambda `Throttles` (free). */
+  metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.fn.metricThrottles({ period: this.defaultPeriod(), ...props });
+  }
+
+  /** Lambda `Invocations` (free): a heartbeat of the schedule itself. */
+  metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.fn.metricInvocations({ period: this.defaultPeriod(), ...props });
+  }
+
+  /** One schedule interval, rounded up to a period CloudWatch accepts (60 s multiples, <= 1 day). */
+  private defaultPeriod(): Duration {
+    return Duration.minutes(Math.min(this.scheduleMinutes, 24 * 60));
+  }
+}
+
+/** The smallest CloudWatch Logs retention >= the configured days. */
+export function retentionFor(days: number): logs.RetentionDays {
+  const value = RETENTION_DAYS.find((d) => d >= days) ?? 3653;
+  return value as logs.RetentionDays;
+}

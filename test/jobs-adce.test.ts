@@ -1,0 +1,160 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createCatalog } from '../lib/catalog/catalog';
+import { parseConfig } from '../lib/config/load';
+import { runAdceJob } from '../lib/jobs/adce';
+import { CursorError, MemoryCursorStore, S3CursorStore } from '../lib/jobs/adce-cursor';
+import type { PublishResult } from '../lib/publisher/publish';
+
+const s3mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'us-east-1' });
+const NOW = new Date('2025-11-08T12:00:00Z');
+const BUCKET = 'lake';
+const body = (text: string) => ({ Body: { transformToString: async () => text } as never, ETag: '"e"' });
+const awsError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+
+/** An S3 bucket in a Map, served through the mocked client (listing honours StartAfter). */
+function serve(objects: Map<string, string>) {
+  s3mock.on(ListObjectsV2Command).callsFake((input) => {
+    const keys = [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '') && (!input.StartAfter || k > input.StartAfter)).sort();
+    return { Contents: keys.map((Key) => ({ Key })), IsTruncated: false };
+  });
+  s3mock.on(GetObjectCommand).callsFake((input) => {
+    const text = objects.get(input.Key);
+    if (text === undefined) throw awsError('NoSuchKey', 404);
+    return body(text);
+  });
+}
+
+const report = (minute: number, completed = 1) =>
+  JSON.stringify({ completed, failed: 0, skipped: 0, end_time: new Date(NOW.getTime() - (60 - minute) * 60_000).toISOString().replace('Z', '') });
+
+function ctx() {
+  const config = parseConfig({ dataLakeBucket: BUCKET });
+  return { config, catalog: createCatalog(config), now: NOW, logger: { debug() {}, info() {}, warn() {}, error() {} } };
+}
+
+const completedOf = (datums: { MetricName: string; Value: number }[]) => datums.filter((d) => d.MetricName === 'ADCETasksCompleted').map((d) => d.Value);
+const nothingFailed: PublishResult = { sent: 0, requests: 0, rejected: [], failed: [] };
+
+beforeEach(() => s3mock.reset());
+
+describe('ADCE job with a cursor', () => {
+  it('counts each run report exactly once across scheduled runs, in batches', async () => {
+    const objects = new Map([['adce/gaps.json', JSON.stringify({ generated_at: '2025-11-08T11:50:00', total_tasks: 0, estimated_total_minutes: 0 })]]);
+    for (let i = 0; i < 7; i++) objects.set(`adce/runs/2025-11-08T11-${String(i).padStart(2, '0')}.json`, report(i, i + 1));
+    serve(objects);
+    const cursor = new MemoryCursorStore();
+    const counted: number[] = [];
+    for (let run = 0; run < 4; run++) {
+      const result = await runAdceJob(ctx(), { s3, cursor, maxReportsPerRun: 3 });
+      await result.afterPublish?.(nothingFailed);
+      counted.push(...completedOf(result.datums));
+      expect(result.problems).toEqual([]);
+      // The queue and the last-run age are published on every run.
+      expect(result.datums.some((d) => d.MetricName === 'ADCEQueueDepth')).toBe(true);
+      expect(result.datums.some((d) => d.MetricName === 'ADCELastRunAgeMinutes')).toBe(true);
+    }
+    expect(counted).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // A new report later is counted once more, nothing else.
+    objects.set('adce/runs/2025-11-08T11-30.json', report(30, 42));
+    const next = await runAdceJob(ctx(), { s3, cursor, maxReportsPerRun: 3 });
+    expect(completedOf(next.datums)).toEqual([42]);
+    expect((await cursor.read()).state?.lastKey).toBe('adce/runs/2025-11-08T11-30.json');
+  });
+
+  it('two overlapping runs: only the one whose conditional write wins counts the reports', async () => {
+    const objects = new Map<string, string>();
+    for (let i = 0; i < 3; i++) objects.set(`adce/runs/r${i}.json`, report(i, 10));
+    serve(objects);
+    const cursor = new MemoryCursorStore();
+    const [a, b] = await Promise.all([runAdceJob(ctx(), { s3, cursor }), runAdceJob(ctx(), { s3, cursor })]);
+    expect([...completedOf(a.datums), ...completedOf(b.datums)]).toEqual([10, 10, 10]);
+    // The loser still publishes what is not per-run (last-run age).
+    for (const r of [a, b]) expect(r.datums.some((d) => d.MetricName === 'ADCELastRunAgeMinutes')).toBe(true);
+  });
+
+  it('hands the claim back when CloudWatch took none of the run datums, so the next run counts them', async () => {
+    serve(new Map([['adce/runs/r1.json', report(1, 5)]]));
+    const cursor = new MemoryCursorStore();
+    const first = await runAdceJob(ctx(), { s3, cursor });
+    const runDatums = first.datums.filter((d) => d.MetricName.startsWith('ADCETasks') || d.MetricName === 'ADCESuccessRate');
+    const problems = await first.afterPublish!({ sent: 0, requests: 5, rejected: [], failed: runDatums.map((datum) => ({ datum, error: 'InternalServiceError' })) });
+    expect(problems).toEqual([]);
+    expect((await cursor.read()).state?.lastKey).toBe('');
+    const second = await runAdceJob(ctx(), { s3, cursor });
+    expect(completedOf(second.datums)).toEqual([5]);
+  });
+
+  it('a partial send keeps the claim (no double count) and reports the loss as fatal', async () => {
+    serve(new Map([['adce/runs/r1.json', report(1, 5)]]));
+    const cursor = new MemoryCursorStore();
+    const first = await runAdceJob(ctx(), { s3, cursor });
+    const lost = first.datums.find((d) => d.MetricName === 'ADCETasksFailed')!;
+    const problems = await first.afterPublish!({ sent: 3, requests: 1, rejected: [], failed: [{ datum: lost, error: 'x' }] });
+    expect(problems).toEqual([expect.objectContaining({ fatal: true, message: expect.stringMatching(/^1 of 4 ADCE run-report datums up to adce\/runs\/r1.json could not be sent/) })]);
+    expect((await cursor.read()).state?.lastKey).toBe('adce/runs/r1.json');
+  });
+
+  it('an unreadable report stops the cursor before it; the reports before it count', async () => {
+    const queue = JSON.stringify({ generated_at: '2025-11-08T11:50:00', total_tasks: 0, estimated_total_minutes: 0 });
+    serve(new Map([['adce/gaps.json', queue], ['adce/runs/r1.json', report(1, 1)], ['adce/runs/r2.json', report(2, 2)], ['adce/runs/r3.json', report(3, 3)]]));
+    s3mock.on(GetObjectCommand, { Key: 'adce/runs/r2.json' }).rejects(awsError('AccessDenied', 403));
+    const cursor = new MemoryCursorStore();
+    const result = await runAdceJob(ctx(), { s3, cursor });
+    expect(completedOf(result.datums)).toEqual([1]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ fatal: true, source: 's3://lake/adce/runs/r2.json', message: expect.stringContaining('access denied (AccessDenied)') }),
+    ]);
+    expect((await cursor.read()).state?.lastKey).toBe('adce/runs/r1.json');
+  });
+
+  it('with no new report, the last-run age comes from the stored newest end_time', async () => {
+    serve(new Map([['adce/runs/r1.json', report(30)]]));
+    const cursor = new MemoryCursorStore();
+    await runAdceJob(ctx(), { s3, cursor });
+    const again = await runAdceJob(ctx(), { s3, cursor });
+    expect(again.datums.map((d) => `${d.MetricName}=${d.Value}`)).toContain('ADCELastRunAgeMinutes=30');
+    expect(completedOf(again.datums)).toEqual([]);
+  });
+
+  it('a missing task queue is a fatal problem naming s3://bucket/key; run reports still count', async () => {
+    serve(new Map([['adce/runs/r1.json', report(1, 7)]]));
+    const result = await runAdceJob(ctx(), { s3 });
+    expect(result.problems).toEqual([
+      { source: 's3://lake/adce/gaps.json', fatal: true, message: 'ADCE task queue: Cannot read s3://lake/adce/gaps.json: the object does not exist (NoSuchKey)' },
+    ]);
+    expect(completedOf(result.datums)).toEqual([7]);
+  });
+});
+
+describe('S3 cursor store', () => {
+  it('creates with If-None-Match: *, updates with If-Match: <etag>, and a lost race returns undefined', async () => {
+    const store = new S3CursorStore(s3, 'state', 'adce/cursor.json');
+    s3mock.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
+    expect(await store.read()).toEqual({});
+    s3mock.on(PutObjectCommand).resolvesOnce({ ETag: '"v1"' }).rejectsOnce(awsError('PreconditionFailed', 412)).rejectsOnce(awsError('ConditionalRequestConflict', 409));
+    const state = { lastKey: 'adce/runs/a.json', updatedAt: NOW.toISOString() };
+    expect(await store.compareAndSwap(undefined, state)).toBe('"v1"');
+    expect(await store.compareAndSwap('"v1"', state)).toBeUndefined();
+    expect(await store.compareAndSwap('"v1"', state)).toBeUndefined();
+    const puts = s3mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts[0]).toMatchObject({ Bucket: 'state', Key: 'adce/cursor.json', IfNoneMatch: '*' });
+    expect(puts[0]!.IfMatch).toBeUndefined();
+    expect(puts[1]).toMatchObject({ IfMatch: '"v1"' });
+    expect(JSON.parse(String(puts[0]!.Body))).toEqual(state);
+  });
+
+  it('reads state and version; access errors and corrupt content are clear CursorErrors', async () => {
+    const store = new S3CursorStore(s3, 'state', 'adce/cursor.json');
+    s3mock
+      .on(GetObjectCommand)
+      .resolvesOnce({ ...body(JSON.stringify({ lastKey: 'k', newestEndTime: '2025-11-08T00:00:00.000Z', updatedAt: 'x' })), ETag: '"v7"' })
+      .resolvesOnce(body('not json'));
+    expect(await store.read()).toEqual({ state: { lastKey: 'k', newestEndTime: '2025-11-08T00:00:00.000Z', updatedAt: 'x' }, version: '"v7"' });
+    await expect(store.read()).rejects.toThrow(/ADCE cursor s3:\/\/state\/adce\/cursor.json is corrupt/);
+    s3mock.on(PutObjectCommand).rejects(awsError('AccessDenied', 403));
+    await expect(store.compareAndSwap(undefined, { lastKey: 'k', updatedAt: '' })).rejects.toBeInstanceOf(CursorError);
+  });
+});

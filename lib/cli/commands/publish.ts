@@ -7,6 +7,7 @@ import { RUN_REPORT_METRICS, runAdceJob } from '../../jobs/adce';
 import { S3CursorStore } from '../../jobs/adce-cursor';
 import { COST_EXPLORER_REGION, runCostJob } from '../../jobs/cost';
 import { runDimsJob } from '../../jobs/dims';
+import { runS3Job } from '../../jobs/s3';
 import type { JobContext, JobLogger } from '../../jobs/job';
 import { type PublishingJobResult, runAndPublish } from '../../jobs/run';
 import { datumToJsonLine } from '../../publisher/datum';
@@ -52,11 +53,10 @@ export interface PublishSourceInput {
 /** Runs one publisher's job from CLI options. Returns undefined after reporting a usage error. */
 export type PublishSource = (input: PublishSourceInput) => Promise<PublishingJobResult | undefined>;
 
-/**
- * The publishers `monitor publish` knows. The S3 data-lake publisher registers itself here
- * (`PUBLISH_SOURCES.s3 = ...`, see lib/jobs/s3.ts) with the same signature.
- */
+/** The publishers `monitor publish` knows. */
 export const PUBLISH_SOURCES: Partial<Record<PublisherId, PublishSource>> = {
+  s3: async ({ ctx, options, clients }) =>
+    runS3Job(ctx, { s3: clients.s3(), bucket: options.bucket, prefixes: options.prefix !== undefined ? [options.prefix] : undefined }),
   adce: async ({ ctx, options, clients, io }) => {
     const local = options.file !== undefined || options.dir !== undefined;
     const since = options.since !== undefined ? parseSince(options.since, io) : undefined;
@@ -122,7 +122,7 @@ export const registerPublish: RegisterCommand = (program, io) => {
     .option('--dry-run', 'send nothing: print one JSON line per datum (PutMetricData fields + Namespace)')
     .option('--bucket <bucket>', 'S3 bucket of the source (default: from config)')
     .option('--key <key>', 'S3 key: the DIMS inventory, or the ADCE task queue')
-    .option('--prefix <prefix>', 'S3 prefix: ADCE run reports')
+    .option('--prefix <prefix>', 'S3 prefix: ADCE run reports; for s3, the one data source to judge (totals stay whole-bucket)')
     .option('--file <path>', 'local file instead of S3: the DIMS inventory, or the ADCE task queue')
     .option('--dir <path>', 'local folder of ADCE run reports')
     .option('--endpoint <url>', 'S3-compatible endpoint (path-style), e.g. http://127.0.0.1:4566')

@@ -18,8 +18,9 @@ describe('publisher bundles', () => {
       expect(existsSync(file), `${id}: ${file}`).toBe(true);
       const code = readFileSync(file, 'utf8');
       const kb = statSync(file).size / 1024;
-      // zod 4 (classic API, used by lib/config) is ~440 KB of each bundle; the rest is < 200 KB.
-      expect(kb, `${id} bundle size`).toBeLessThan(800);
+      // Target 300 KB (cold start). DIMS carries the `yaml` parser (~110 KB): its reason to be larger.
+      const limitKb = id.includes('Dims') ? 350 : 300;
+      expect(kb, `${id} bundle size`).toBeLessThan(limitKb);
       // CJS, SDK external (the Node 24 runtime ships it).
       expect(code).toMatch(/require\("@aws-sdk\/client-(cloudwatch|s3|cost-explorer)"\)/);
       expect(code).not.toContain('GraniteServiceVersion20100801');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig } from '../config/schema';
 import type { Problem } from '../jobs/job';
@@ -45,14 +45,14 @@ export interface AdceOutput {
   readonly uncountedReports: Array<{ location: string; why: string }>;
 }
 
-const count = z.number().int('must be a whole number').min(0, 'must be >= 0');
-const timestampText = z.string().min(1, 'must not be empty');
+const count = z.int('must be a whole number').check(z.minimum(0, 'must be >= 0'));
+const timestampText = z.string().check(z.minLength(1, 'must not be empty'));
 
 export const queueSchema = z.looseObject({
   generated_at: timestampText,
   total_tasks: count,
-  by_priority: z.record(z.string(), count).default({}),
-  estimated_total_minutes: z.number().min(0, 'must be >= 0'),
+  by_priority: z._default(z.record(z.string(), count), {}),
+  estimated_total_minutes: z.number().check(z.minimum(0, 'must be >= 0')),
 });
 
 export const runReportSchema = z.looseObject({
@@ -135,7 +135,7 @@ export function collectAdce(input: AdceInput, ctx: AdceCollectorContext): AdceOu
  * JSON + schema; every failure becomes one problem naming the document and the field. A bad
  * queue is fatal (the run's main input is unusable); a bad run report is not (the others count).
  */
-function parseDocument<T extends z.ZodType>(doc: AdceDocument, schema: T, what: string, problems: Problem[], fatal: boolean): z.output<T> | undefined {
+function parseDocument<T extends z.ZodMiniType>(doc: AdceDocument, schema: T, what: string, problems: Problem[], fatal: boolean): z.output<T> | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(doc.text);

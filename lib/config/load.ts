@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type * as z from 'zod/mini';
 import { configSchema, type MonitoringConfig, type PublisherId } from './schema';
 
 /** A configuration that cannot be used; the message names the key and the value. */
@@ -67,7 +67,7 @@ export function parseConfig(input: unknown, origin = 'config'): MonitoringConfig
   return result.data;
 }
 
-function formatIssues(error: z.ZodError, input: unknown, origin: string): string {
+function formatIssues(error: z.core.$ZodError, input: unknown, origin: string): string {
   const lines = error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const at = issue.path.length ? `${pathText(issue.path)}.` : '';

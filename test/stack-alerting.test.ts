@@ -22,11 +22,12 @@ describe('alert topics', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, RotationPeriodInDays: 2560 });
   });
 
-  it('lets CloudWatch alarms and AWS Budgets use the key for publishing, and nothing more', () => {
+  it('lets CloudWatch alarms, AWS Budgets and Cost Anomaly Detection use the key for publishing, and nothing more', () => {
     const key = Object.values(template.findResources('AWS::KMS::Key'))[0]!;
     const statements: any[] = key.Properties.KeyPolicy.Statement;
     const services = statements.filter((s) => s.Principal?.Service);
-    expect(services.map((s) => s.Principal.Service).sort()).toEqual(['budgets.amazonaws.com', 'cloudwatch.amazonaws.com']);
+    // costalerts: the Cost Anomaly Detection subscription of the health checks (costAnomalyDetection, default on).
+    expect(services.map((s) => s.Principal.Service).sort()).toEqual(['budgets.amazonaws.com', 'cloudwatch.amazonaws.com', 'costalerts.amazonaws.com']);
     for (const s of services) {
       expect(s).toMatchObject({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] });
     }

@@ -1,5 +1,6 @@
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig } from '../config/schema';
+import { staleBeforeNextCheck } from '../health/windows';
 import type { MetricDatum } from '../publisher/datum';
 import type { BucketScan, PrefixAggregate } from '../sources/s3-scan';
 
@@ -27,7 +28,10 @@ export interface SourceFreshness {
   readonly thresholdHours: number | null;
   /** False for prefixes in `s3.excludeFromFreshness`: counted, never stale. */
   readonly judged: boolean;
-  /** Newest object older than the threshold, or no object at all. */
+  /**
+   * Past its threshold by the next check (age + s3.scheduleMinutes > threshold, see
+   * `staleBeforeNextCheck`), or no object at all: the warning is never later than threshold + the alarm's period.
+   */
   readonly stale: boolean;
 }
 
@@ -82,7 +86,7 @@ export function collectS3(input: S3CollectorInput, ctx: S3CollectorContext): S3O
       ageMinutes,
       thresholdHours,
       judged,
-      stale: thresholdHours !== null && (ageMinutes === null || ageMinutes > thresholdHours * 60),
+      stale: thresholdHours !== null && (ageMinutes === null || staleBeforeNextCheck(ageMinutes, thresholdHours * 60, config.s3.scheduleMinutes)),
     };
   });
 

@@ -125,6 +125,8 @@ const sloSchema = group({
   windowDays: def(whole(z.minimum(1, 'must be >= 1'), z.maximum(90, 'must be <= 90')), 30),
   fastBurnRate: def(num(positive), 14.4),
   slowBurnRate: def(num(positive), 6),
+  /** Multi-window burn-rate alarms (4 metric-math alarms of 2 metrics + 2 composites, ~$1.80/month). */
+  burnRateAlarms: def(z.boolean(), true),
 });
 
 export const configSchema = z.strictObject({
@@ -171,6 +173,10 @@ export const configSchema = z.strictObject({
   }),
   /** AWS Cost Anomaly Detection monitor with an immediate SNS subscription. */
   costAnomalyDetection: def(z.boolean(), true),
+  /** Cost Anomaly Detection notifies when an anomaly's total impact reaches this many USD. */
+  costAnomalyMinImpactUsd: def(num(positive), 5),
+  /** Composite alarms Monitoring-Unhealthy / Monitoring-Degraded at the top of every dashboard ($0.50/month each). */
+  healthRollup: def(z.boolean(), true),
   logRetentionDays: def(whole(z.minimum(1, 'must be >= 1')), 30),
 });
 

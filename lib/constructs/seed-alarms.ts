@@ -32,9 +32,11 @@ export function addSeedAlarms(alarms: AlarmFactory, catalog: MetricCatalog, conf
       {
         threshold: t.adceMinSuccessRatePct,
         periods: 2,
+        // One datapoint per run: one bad run in the 10-minute window alarms (within 10 min of the run).
+        datapointsToAlarm: 1,
         missingData: 'missing',
         severity: 'critical',
-        summary: `ADCE task success rate (Average) was below ${t.adceMinSuccessRatePct}% for 2 consecutive 5-minute periods.`,
+        summary: `ADCE task success rate (Average) was below ${t.adceMinSuccessRatePct}% in one of the last 2 five-minute periods (a run with too many failed tasks).`,
       },
     ),
     costBudgetExceeded: alarms.whenAbove(

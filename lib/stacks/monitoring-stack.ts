@@ -6,6 +6,7 @@ import { AlarmFactory } from '../constructs/alarm-factory';
 import { Alerting } from '../constructs/alerting';
 import { CostBudget } from '../constructs/cost-budget';
 import { Dashboards } from '../constructs/dashboards';
+import { HealthMonitoring } from '../constructs/health';
 import { Publishers } from '../constructs/publishers';
 import { addSeedAlarms, type SeedAlarms } from '../constructs/seed-alarms';
 
@@ -30,6 +31,8 @@ export class MonitoringStack extends Stack {
   readonly publishers: Publishers;
   /** The dashboards of dashboards/; rows and alarm states resolve at synth. */
   readonly dashboards: Dashboards;
+  /** Dead-man's switches, freshness, stall, SLO burn rate, anomaly bands, log errors, health roll-up. */
+  readonly health: HealthMonitoring;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -42,5 +45,8 @@ export class MonitoringStack extends Stack {
     this.publishers = new Publishers(this, 'Publishers', { config, catalog });
     this.budget = new CostBudget(this, 'CostBudget', { config, alerting: this.alerting });
     this.dashboards = new Dashboards(this, 'Dashboards', { config, catalog, alarms: this.alarms });
+    this.health = new HealthMonitoring(this, 'Health', {
+      config, catalog, alarms: this.alarms, alerting: this.alerting, publishers: this.publishers, dashboards: this.dashboards,
+    });
   }
 }

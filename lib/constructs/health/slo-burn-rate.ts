@@ -1,0 +1,117 @@
+import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { MetricCatalog } from '../../catalog/catalog';
+import type { MonitoringConfig } from '../../config/schema';
+import { type BurnWindowClass, burnRateExpression, burnWindowClasses, errorBudgetRemainingExpression } from '../../slo/burn-rate';
+import type { AlarmFactory } from '../alarm-factory';
+import type { Severity } from '../alerting';
+import { catalogMetric } from '../catalog-metric';
+import type { Dashboards } from '../dashboards';
+
+export interface SloBurnRateProps {
+  /** Validated configuration: `slo` (target 95% over 30 days, burn rates 14.4 / 6, `burnRateAlarms` default on). */
+  readonly config: MonitoringConfig;
+  readonly catalog: MetricCatalog;
+  readonly alarms: AlarmFactory;
+  /** The ADCE Health dashboard gets the error budget remaining and the burn rates. */
+  readonly dashboards: Dashboards;
+}
+
+/** Metric ids per window (a graph holding two windows needs distinct ids). */
+const ids = (minutes: number) => ({ failed: `failed${minutes}m`, completed: `completed${minutes}m` });
+
+/**
+ * The ADCE task-success SLO (config.slo): error budget remaining on the ADCE Health dashboard
+ * (metric math over the SLO window, free), and multi-window multi-burn-rate alarms on
+ * ADCETasksFailed / ADCETasksCompleted: fast = 14.4x over 1 h AND over 5 min -> critical, slow
+ * = 6x over 6 h AND over 30 min -> warning. The four window alarms do not notify (and are not
+ * in the health roll-up); the AND of each class is a composite that notifies its severity.
+ */
+export class SloBurnRate extends Construct {
+  /** Base names of the class composites, e.g. `{ fast: 'ADCE-SLOFastBurn', slow: 'ADCE-SLOSlowBurn' }`; empty when off. */
+  readonly composites: Partial<Record<BurnWindowClass['name'], string>> = {};
+
+  constructor(scope: Construct, id: string, props: SloBurnRateProps) {
+    super(scope, id);
+    const { config, catalog, alarms, dashboards } = props;
+    const target = config.slo.adceSuccessTargetPct;
+    const burn = (minutes: number, label?: string) => {
+      const period = Duration.minutes(minutes);
+      const id = ids(minutes);
+      return new cloudwatch.MathExpression({
+        expression: burnRateExpression(id, target),
+        usingMetrics: {
+          [id.failed]: catalogMetric(catalog, 'ADCETasksFailed', {}, { statistic: 'Sum', period }),
+          [id.completed]: catalogMetric(catalog, 'ADCETasksCompleted', {}, { statistic: 'Sum', period }),
+        },
+        period,
+        label,
+      });
+    };
+
+    const classes = burnWindowClasses(config.slo);
+    if (config.slo.burnRateAlarms) {
+      for (const c of classes) {
+        const severity: Severity = c.name === 'fast' ? 'critical' : 'warning';
+        const base = c.name === 'fast' ? 'ADCE-SLOFastBurn' : 'ADCE-SLOSlowBurn';
+        const anchor = base.toLowerCase();
+        const window = (minutes: number) =>
+          alarms.whenAbove(`${base}-${windowLabel(minutes)}`, burn(minutes), {
+            threshold: c.rate,
+            periods: 1,
+            // No finished task in the window: nothing burns.
+            missingData: 'notBreaching',
+            severity,
+            notify: false,
+            runbookAnchor: anchor,
+            summary: `ADCE tasks burned the ${target}% success SLO's error budget faster than ${c.rate}x over the last ${windowLabel(minutes)} (one window of ${base}; does not notify by itself).`,
+          });
+        const long = window(c.longMinutes);
+        const short = window(c.shortMinutes);
+        alarms.composite(base, cloudwatch.AlarmRule.allOf(cloudwatch.AlarmRule.fromAlarm(long, cloudwatch.AlarmState.ALARM), cloudwatch.AlarmRule.fromAlarm(short, cloudwatch.AlarmState.ALARM)), {
+          severity,
+          area: 'ADCE',
+          summary: `ADCE tasks are failing ${c.rate}x faster than the ${target}% success SLO over ${config.slo.windowDays} days allows, over both the last ${windowLabel(c.longMinutes)} and the last ${windowLabel(c.shortMinutes)}.`,
+        });
+        this.composites[c.name] = base;
+      }
+    }
+
+    // Error budget over the SLO window: one value over the last windowDays (widget-level range).
+    const windowPeriod = Duration.days(config.slo.windowDays);
+    const sloIds = { failed: 'failedSlo', completed: 'completedSlo' };
+    const remaining = new cloudwatch.MathExpression({
+      expression: errorBudgetRemainingExpression(sloIds, target),
+      usingMetrics: {
+        [sloIds.failed]: catalogMetric(catalog, 'ADCETasksFailed', {}, { statistic: 'Sum', period: windowPeriod }),
+        [sloIds.completed]: catalogMetric(catalog, 'ADCETasksCompleted', {}, { statistic: 'Sum', period: windowPeriod }),
+      },
+      period: windowPeriod,
+      label: `Error budget remaining (%), ${target}% over ${config.slo.windowDays} d`,
+    });
+    dashboards.addRow(
+      'ADCEHealth',
+      new cloudwatch.SingleValueWidget({
+        title: `ADCE task SLO: error budget remaining over ${config.slo.windowDays} days (100 = untouched, < 0 = SLO missed)`,
+        metrics: [remaining],
+        setPeriodToTimeRange: true,
+        start: `-P${config.slo.windowDays}D`,
+        width: 8,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'ADCE error-budget burn rate (x the sustainable rate)',
+        left: [burn(60, 'Burn rate, 1 h'), burn(360, 'Burn rate, 6 h')],
+        leftAnnotations: classes.map((c) => ({ value: c.rate, label: `${c.name} burn ${c.rate}x`, color: c.name === 'fast' ? '#d62728' : '#ff7f0e' })),
+        leftYAxis: { min: 0, showUnits: false },
+        width: 16,
+        height: 6,
+      }),
+    );
+  }
+}
+
+/** `60` -> `1h`, `5` -> `5m`. */
+function windowLabel(minutes: number): string {
+  return minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
+}

@@ -1,6 +1,7 @@
 import { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import type { AlarmArea } from '../lib/constructs/alarm-factory';
 import { buildStack, synthStack } from './support/synth';
 import { dashboardBody } from './support/template-metrics';
 
@@ -85,7 +86,7 @@ describe('dashboards', () => {
     };
     const id = (base: string) => stack.resolve(stack.alarms.get(base).alarm.alarmArn)['Fn::GetAtt'][0];
     // Each dashboard: the registered alarms of its areas, plus the health row's two roll-ups.
-    const expected = (...areas: Parameters<typeof stack.alarms.select>[0]['areas'] & {}) =>
+    const expected = (...areas: AlarmArea[]) =>
       [...new Set([...stack.alarms.select({ areas }).map((e) => id(e.baseName)), id('Monitoring-Unhealthy'), id('Monitoring-Degraded')])].sort();
     const unique = (xs: string[]) => [...new Set(xs)].sort();
     expect(unique(alarmsOf('NBA-Simulator-DataCollection'))).toEqual(expected('DataCollection', 'ADCE', 'DataQuality', 'DIMS'));

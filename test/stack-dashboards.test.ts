@@ -89,7 +89,10 @@ describe('dashboards', () => {
     const expected = (...areas: AlarmArea[]) =>
       [...new Set([...stack.alarms.select({ areas }).map((e) => id(e.baseName)), id('Monitoring-Unhealthy'), id('Monitoring-Degraded')])].sort();
     const unique = (xs: string[]) => [...new Set(xs)].sort();
-    expect(unique(alarmsOf('NBA-Simulator-DataCollection'))).toEqual(expected('DataCollection', 'ADCE', 'DataQuality', 'DIMS'));
+    // Data Collection also shows the publishers' log errors and throttles (area Monitoring).
+    expect(unique(alarmsOf('NBA-Simulator-DataCollection'))).toEqual(
+      unique([...expected('DataCollection', 'ADCE', 'DataQuality', 'DIMS'), id('Publishers-LoggedErrors'), id('Lambda-Throttles')]),
+    );
     expect(unique(alarmsOf('NBA-Simulator-PerformanceCosts'))).toEqual(expected('Performance', 'Costs'));
     expect(unique(alarmsOf('NBA-Simulator-ADCEHealth'))).toEqual(expected('ADCE'));
     expect(alarmsOf('NBA-Simulator-DataCollection')).toEqual(expect.arrayContaining([id('ADCE-HighFailureRate'), id('S3-UploadFailures'), id('Data-QualityIssues')]));

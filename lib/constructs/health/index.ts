@@ -59,6 +59,10 @@ export class HealthMonitoring extends Construct {
     this.slo = new SloBurnRate(this, 'Slo', { ...common, dashboards });
     this.anomalies = new AnomalyAlarms(this, 'Anomalies', common);
     this.logs = new PublisherLogs(this, 'PublisherLogs', { ...common, publishers: publishers.all() });
+    dashboards.addRow(
+      'DataCollection',
+      dashboards.widget('DataCollection', { kind: 'alarmStatus', title: 'Publisher errors and throttles', select: { areas: ['Monitoring'], kinds: ['threshold'] }, height: 2 }),
+    );
     if (config.healthRollup) this.rollup = new HealthRollup(this, 'Rollup', { config, alarms, alerting, dashboards });
   }
 }

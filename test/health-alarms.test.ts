@@ -248,6 +248,14 @@ describe('Cost Anomaly Detection', () => {
     });
   });
 
+  it('subscribes to an existing monitor named in costAnomalyMonitorArn instead of creating one', () => {
+    const arn = 'arn:aws:ce::123456789012:anomalymonitor/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
+    const { template: t } = synthStack({ costAnomalyMonitorArn: arn });
+    expect(Object.keys(t.findResources('AWS::CE::AnomalyMonitor'))).toEqual([]);
+    t.hasResourceProperties('AWS::CE::AnomalySubscription', { MonitorArnList: [arn], Frequency: 'IMMEDIATE' });
+    expect(() => synthStack({ costAnomalyMonitorArn: 'mon-123' })).toThrow(/costAnomalyMonitorArn = "mon-123": is not a Cost Anomaly Detection monitor ARN/);
+  });
+
   it('off with costAnomalyDetection: false (and costalerts is not admitted)', () => {
     const { template: t } = synthStack({ costAnomalyDetection: false });
     expect(Object.keys(t.findResources('AWS::CE::AnomalyMonitor'))).toEqual([]);

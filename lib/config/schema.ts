@@ -173,6 +173,12 @@ export const configSchema = z.strictObject({
   }),
   /** AWS Cost Anomaly Detection monitor with an immediate SNS subscription. */
   costAnomalyDetection: def(z.boolean(), true),
+  /**
+   * An existing Cost Anomaly Detection monitor to subscribe to instead of creating one (an
+   * account holds one AWS-services monitor; AWS creates it for many new accounts).
+   * @default create a monitor
+   */
+  costAnomalyMonitorArn: z.optional(text(z.regex(/^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor\/[A-Za-z0-9-]+$/, 'is not a Cost Anomaly Detection monitor ARN'))),
   /** Cost Anomaly Detection notifies when an anomaly's total impact reaches this many USD. */
   costAnomalyMinImpactUsd: def(num(positive), 5),
   /** Composite alarms Monitoring-Unhealthy / Monitoring-Degraded at the top of every dashboard ($0.50/month each). */

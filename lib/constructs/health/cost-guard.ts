@@ -32,7 +32,8 @@ export function anomalyImpactExpression(minImpactUsd: number): string {
  * Cost: `Cost-ForecastOverBudget` when the forecast for the month exceeds the budget (critical),
  * and an AWS Cost Anomaly Detection monitor per AWS service (free) with an IMMEDIATE SNS
  * subscription on the warning topic. Cost Anomaly Detection allows one AWS-services monitor per
- * account: if the account already has one, deploy with `costAnomalyDetection: false`.
+ * account: if the account already has one, name it in `costAnomalyMonitorArn` and only the
+ * subscription is created.
  */
 export class CostGuard extends Construct {
   readonly forecastAlarm: cloudwatch.Alarm;
@@ -60,15 +61,17 @@ export class CostGuard extends Construct {
     if (!config.costAnomalyDetection) return;
     alerting.allowServicePublish(COST_ANOMALY_PRINCIPAL);
     const env = config.envName === 'default' ? '' : `-${config.envName}`;
-    this.anomalyMonitor = new ce.CfnAnomalyMonitor(this, 'AnomalyMonitor', {
-      monitorName: `${config.namespacePrefix}-services${env}`.slice(0, 1024),
-      monitorType: 'DIMENSIONAL',
-      monitorDimension: 'SERVICE',
-    });
+    if (!config.costAnomalyMonitorArn) {
+      this.anomalyMonitor = new ce.CfnAnomalyMonitor(this, 'AnomalyMonitor', {
+        monitorName: `${config.namespacePrefix}-services${env}`.slice(0, 1024),
+        monitorType: 'DIMENSIONAL',
+        monitorDimension: 'SERVICE',
+      });
+    }
     this.anomalySubscription = new ce.CfnAnomalySubscription(this, 'AnomalySubscription', {
       subscriptionName: `${config.namespacePrefix}-cost-anomalies${env}`.slice(0, 1024),
       frequency: 'IMMEDIATE',
-      monitorArnList: [this.anomalyMonitor.attrMonitorArn],
+      monitorArnList: [config.costAnomalyMonitorArn ?? this.anomalyMonitor!.attrMonitorArn],
       subscribers: [{ type: 'SNS', address: alerting.topics.warning.topicArn }],
       thresholdExpression: anomalyImpactExpression(config.costAnomalyMinImpactUsd),
     });

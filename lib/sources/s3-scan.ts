@@ -1,5 +1,6 @@
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { JobLogger } from '../jobs/job';
+import { type ListPage, listPage } from './s3-list-page';
 
 /**
  * Counts a bucket by listing it in parallel: exact object count, bytes and newest LastModified
@@ -11,11 +12,14 @@ import type { JobLogger } from '../jobs/job';
  * lies in exactly one range whatever split points are chosen. Split points are only a guess
  * about where the keys are; a bad guess costs requests, never correctness.
  *
- * How it gets fast: a range whose first page comes back truncated is big. If request slots are
- * free, its remainder is split at the folder boundaries ahead of it (one `Delimiter: '/'` page
- * per folder level, in parallel) or, when the keys there are flat, at points interpolated from
- * the keys just read. Requests in flight never exceed `maxConcurrency`, and only one page of
- * keys per range is held at a time, so memory does not grow with the bucket.
+ * How it gets fast: the scan starts as one range over the whole bucket. A range that proves
+ * big (two full pages) is cut at the folder boundaries ahead of it, found with one
+ * `Delimiter: '/'` page per folder level (all levels at once), or, where the keys are flat, at
+ * points interpolated from the keys just read. Pieces hold about GRAIN pages, so the extra
+ * requests stay a fraction of the minimum. Decisions depend only on the data, not on timing:
+ * the same bucket is always read with the same requests. At most `maxConcurrency` requests are
+ * in flight, and a range holds one page of keys at a time, so memory does not grow with the
+ * bucket.
  */
 
 export interface PrefixAggregate {
@@ -192,11 +196,6 @@ class RequestPool {
 
   constructor(private readonly max: number) {}
 
-  /** Slots nobody is using or waiting for: room to run split ranges in parallel. */
-  get idle(): number {
-    return this.max - this.inFlight - this.waiting.length;
-  }
-
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.inFlight >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.inFlight++;
@@ -224,19 +223,40 @@ interface Range {
   readonly hi?: string;
   /** Depth of the request whose answer created this range (for the critical path). */
   readonly depth: number;
-  /** Folders whose children inside this range are all known already: never listed again. */
+  /** Folders whose entries inside this range are all known already: never listed again. */
   readonly explored: readonly string[];
+  /** Pages this range was cut to hold; undefined = unknown (split it once it proves big). */
+  readonly expectPages?: number;
+  /** How many times this open-ended tail has been cut ahead already (each time further). */
+  readonly gallop: number;
+}
+
+/** A cut: the range starting at `at` (up to the next cut) and what is known about it. */
+interface Cut {
+  readonly at: string;
+  readonly expectPages?: number;
+  readonly gallop?: number;
 }
 
 interface SplitPlan {
-  readonly points: string[];
+  readonly cuts: Cut[];
+  /** What is known about the first sub-range, from the last key read to the first cut. */
+  readonly firstExpectPages?: number;
   readonly depth: number;
-  /** Folder levels whose children ahead are all among the points. */
   readonly explored: readonly string[];
 }
 
 const PAGE = 1000;
-const MAX_SPLIT_POINTS = 256;
+/**
+ * Pages a range is cut to hold. Each range ends in a partly filled page, so the extra LIST
+ * requests are about 1/GRAIN of the minimum (requests are what a scan costs); the chain of
+ * requests a range adds to the wall time is about GRAIN long.
+ */
+const GRAIN = 4;
+/** Pages an unknown range must have returned before it is planned (small ones never pay for it). */
+const MIN_PAGES_TO_SPLIT = 2;
+/** Most child folders of one level used as cuts; more are taken evenly (groups of children). */
+const MAX_CUTS_PER_LEVEL = 64;
 
 class ListScanner {
   private readonly pool: RequestPool;
@@ -263,7 +283,7 @@ class ListScanner {
 
   async run(): Promise<BucketScan> {
     const started = Date.now();
-    this.spawn({ prefix: '', depth: 0, explored: [] });
+    this.spawn({ prefix: '', depth: 0, explored: [], gallop: 0 });
     await this.done;
     if (this.failure) throw this.failure;
     return this.agg.result(
@@ -303,77 +323,87 @@ class ListScanner {
   private async list(
     input: { Prefix: string; StartAfter?: string; Delimiter?: string },
     depth: number,
-  ): Promise<ListObjectsV2CommandOutput> {
+  ): Promise<ListPage> {
     if (this.failure) throw this.failure; // stop early: the totals are lost anyway
     return this.pool.run(async () => {
       if (this.failure) throw this.failure;
       this.requests++;
       this.criticalPath = Math.max(this.criticalPath, depth);
-      return this.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          ...(input.Prefix ? { Prefix: input.Prefix } : {}),
-          ...(input.StartAfter !== undefined ? { StartAfter: input.StartAfter } : {}),
-          ...(input.Delimiter ? { Delimiter: input.Delimiter } : {}),
-          MaxKeys: PAGE,
-        }),
-      );
+      return listPage(this.s3, {
+        Bucket: this.bucket,
+        ...(input.Prefix ? { Prefix: input.Prefix } : {}),
+        ...(input.StartAfter !== undefined ? { StartAfter: input.StartAfter } : {}),
+        ...(input.Delimiter ? { Delimiter: input.Delimiter } : {}),
+        MaxKeys: PAGE,
+      });
     });
   }
 
   private async listRange(initial: Range): Promise<void> {
     let range = initial;
     let depth = range.depth;
+    let pagesRead = 0;
     for (;;) {
+      if (range.lo !== undefined && range.hi !== undefined && compareKeys(range.lo, range.hi) >= 0) return;
       depth += 1;
+      pagesRead += 1;
       const page = await this.list({ Prefix: range.prefix, StartAfter: range.lo }, depth);
-      const contents = page.Contents ?? [];
-      const keys: string[] = [];
-      for (const obj of contents) {
-        const key = obj.Key;
-        if (key === undefined) continue;
+      const keys = page.keys;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
         if (range.hi !== undefined && compareKeys(key, range.hi) > 0) return; // the next range's keys
         if (range.lo !== undefined && compareKeys(key, range.lo) <= 0) {
           throw new S3ScanError(`s3://${this.bucket}/${range.prefix}: listing returned "${key}", not after StartAfter "${range.lo}"`);
         }
-        this.agg.add(key, obj.Size ?? 0, obj.LastModified?.getTime() ?? -Infinity);
-        keys.push(key);
+        this.agg.add(key, page.sizes[i]!, page.modified[i]!);
       }
-      if (!page.IsTruncated) return;
+      if (!page.isTruncated) return;
       const last = keys.at(-1);
       if (last === undefined) {
         throw new S3ScanError(`s3://${this.bucket}/${range.prefix}: truncated listing page without keys after "${range.lo ?? ''}"`);
       }
       range = { ...range, lo: last };
-      if (this.pool.idle > 0) {
-        const plan = await this.planSplit(range, keys, depth);
-        if (plan.points.length > 0) {
-          this.splits++;
-          depth = plan.depth;
-          const explored = [...range.explored, ...plan.explored];
-          const bounds = [last, ...plan.points];
-          for (let i = bounds.length - 1; i >= 1; i--) {
-            const lo = bounds[i]!;
-            const hi = bounds[i + 1] ?? range.hi;
-            this.spawn({ prefix: hi === undefined ? range.prefix : commonFolder(lo, hi), lo, hi, depth, explored });
-          }
-          const hi = plan.points[0]!;
-          range = { prefix: commonFolder(last, hi), lo: last, hi, depth, explored };
-        }
+      // A range cut to size is read to its end, unless it turns out much bigger than guessed; any
+      // other range is cut once it proves bigger than MIN_PAGES_TO_SPLIT (planning costs requests).
+      if (pagesRead < (range.expectPages !== undefined ? 2 * range.expectPages : MIN_PAGES_TO_SPLIT)) continue;
+      const plan = await this.planSplit(range, keys, depth);
+      const explored = [...new Set([...range.explored, ...plan.explored])];
+      depth = plan.depth;
+      pagesRead = 0;
+      if (plan.cuts.length === 0) {
+        // Nothing to cut at: read on, remembering what was learnt.
+        range = { ...range, explored, ...(plan.firstExpectPages !== undefined ? { expectPages: plan.firstExpectPages } : {}) };
+        continue;
       }
+      this.splits++;
+      const cuts = plan.cuts;
+      const sub = (lo: string, hi: string | undefined, cut: Omit<Cut, 'at'>): Range => ({
+        prefix: hi === undefined ? range.prefix : commonFolder(lo, hi),
+        lo,
+        hi,
+        depth,
+        explored,
+        ...(cut.expectPages !== undefined ? { expectPages: cut.expectPages } : {}),
+        gallop: cut.gallop ?? 0,
+      });
+      for (let i = cuts.length - 1; i >= 0; i--) this.spawn(sub(cuts[i]!.at, cuts[i + 1]?.at ?? range.hi, cuts[i]!));
+      range = sub(last, cuts[0]!.at, { ...(plan.firstExpectPages !== undefined ? { expectPages: plan.firstExpectPages } : {}) });
     }
   }
 
   /**
-   * Where to cut `(range.lo, range.hi]`. Folder levels between the range's own folder and the
-   * folder of the page just read each get one delimited page listing the children ahead;
-   * children of levels the page sat wholly inside are big (the page held 1000 keys of one of
-   * them), so each gets its own range; children of the page's own folder are grouped so a range
-   * holds about one page. Flat keys get interpolated points.
+   * Where to cut `(a, range.hi]`, `a` being the last key read. Candidates are the child folders
+   * of the levels between the range's own folder and the folder of the page just read: one
+   * delimited page per level not listed before, all in parallel. A level the page sat wholly
+   * inside has big children (the page held 1000 keys of one of them): each starts a range that
+   * is cut again once read. Entries of the page's own folder are grouped: the page held about n
+   * of them, so every (n * GRAIN)-th starts a range of about GRAIN pages. Flat keys are cut at
+   * interpolated points.
    */
   private async planSplit(range: Range, pageKeys: string[], depth: number): Promise<SplitPlan> {
     const a = range.lo!;
-    const sampleFolder = commonFolder(pageKeys[0]!, a); // all page keys are in here
+    const inside = (p: string) => compareKeys(p, a) > 0 && (range.hi === undefined || compareKeys(p, range.hi) < 0) && p.startsWith(range.prefix);
+    const sampleFolder = commonFolder(pageKeys[0]!, a); // every key of the page is in here
     const top = range.hi === undefined ? range.prefix : commonFolder(a, range.hi);
     const nested = pageKeys.some((k) => k.indexOf('/', sampleFolder.length) >= 0);
 
@@ -385,75 +415,73 @@ class ListScanner {
       f = a.slice(0, next + 1);
     }
 
-    const points: string[] = [];
+    const cuts: Cut[] = [];
     const explored: string[] = [];
+    let firstExpectPages: number | undefined;
     let planDepth = depth;
     if (levels.length > 0) {
       planDepth = depth + 1;
       const pages = await Promise.all(levels.map((f) => this.list({ Prefix: f, StartAfter: a, Delimiter: '/' }, depth + 1)));
       pages.forEach((page, i) => {
         const folder = levels[i]!;
-        const children = (page.CommonPrefixes ?? []).map((c) => c.Prefix ?? '').filter((p) => p.length > 0);
-        let stride = 1;
         if (folder === sampleFolder) {
-          // The page held this many entries of this folder: about PAGE / entries keys each.
-          stride = new Set(pageKeys.map((k) => k.slice(0, k.indexOf('/', folder.length) + 1 || k.length))).size;
-          const entries = [...children, ...(page.Contents ?? []).map((c) => c.Key ?? '')].sort(compareKeys);
-          for (let j = stride - 1; j < entries.length; j += stride) points.push(entries[j]!);
+          // The page spanned `spanned` entries of this folder (the first and last maybe in part):
+          // about spanned - 1 per page, so every ((spanned - 1) * GRAIN)-th starts a range.
+          const spanned = new Set(pageKeys.map((k) => k.slice(0, k.indexOf('/', folder.length) + 1 || k.length))).size;
+          const stride = Math.max(1, (spanned - 1) * GRAIN);
+          const ahead = [...page.commonPrefixes, ...page.keys].filter(inside).sort(compareKeys);
+          for (let j = stride - 1; j < ahead.length; j += stride) cuts.push({ at: ahead[j]!, expectPages: GRAIN });
+          firstExpectPages = GRAIN;
+          if (!page.isTruncated) explored.push(folder);
         } else {
-          points.push(...children);
+          const children = page.commonPrefixes.filter(inside).sort(compareKeys);
+          const step = Math.ceil(children.length / MAX_CUTS_PER_LEVEL);
+          for (let j = 0; j < children.length; j += step) cuts.push({ at: children[j]! });
+          if (!page.isTruncated && step === 1) explored.push(folder);
         }
-        if (stride === 1 && !page.IsTruncated) explored.push(folder);
       });
     }
     if (!nested) {
-      // Flat keys up to the first folder boundary (or the range's end): interpolate.
-      const structural = points.filter((p) => compareKeys(p, a) > 0).sort(compareKeys)[0];
-      points.push(...interpolate(pageKeys, structural ?? range.hi, Math.min(Math.max(this.pool.idle, 1) + 1, 16)));
+      // The page's folder is flat: cut the rest of its keys at interpolated points.
+      const guesses = interpolate(pageKeys, range.hi, GRAIN, range.gallop).filter((g) => inside(g.at));
+      if (guesses.length > 0) firstExpectPages = GRAIN;
+      cuts.push(...guesses);
     }
-
-    // Only points strictly inside the range, in order, once; thin out evenly if there are too many.
-    points.sort(compareKeys);
-    let valid = points.filter(
-      (p, i) =>
-        p.startsWith(range.prefix) &&
-        compareKeys(p, a) > 0 &&
-        (range.hi === undefined || compareKeys(p, range.hi) < 0) &&
-        (i === 0 || p !== points[i - 1]),
-    );
-    if (valid.length > MAX_SPLIT_POINTS) {
-      const step = valid.length / MAX_SPLIT_POINTS;
-      valid = Array.from({ length: MAX_SPLIT_POINTS }, (_, i) => valid[Math.floor(i * step)]!);
-      explored.length = 0;
-    }
-    return { points: valid, depth: planDepth, explored };
+    cuts.sort((x, y) => compareKeys(x.at, y.at));
+    const unique = cuts.filter((c, i) => i === 0 || c.at !== cuts[i - 1]!.at);
+    return { cuts: unique, depth: planDepth, explored, ...(firstExpectPages !== undefined ? { firstExpectPages } : {}) };
   }
 }
 
 /**
- * Split points for flat keys (no folder structure to follow): read each key after the common
- * prefix as a number whose digits are the characters seen at that position, estimate how much
- * of that number line one page covers, and place points ahead: evenly up to `hi`, or at 1, 2,
- * 4, 8... pages when the range is open-ended.
+ * Cuts for flat keys (no folder structure to follow): read each key after its folder as a
+ * number whose digits are the characters seen at that position (digits and letters completed
+ * to their whole class), estimate how much of that number line one page of `sample` covers,
+ * and cut ahead of the sample: every `grain` pages up to `hi`; or, open-ended (or when `hi` lies
+ * outside the folder), at grain x 1, 2, 4, 8... pages, further each time the same tail is cut
+ * again (`gallop`), the last cut starting a new open tail.
  */
-export function interpolate(sample: readonly string[], hi: string | undefined, pieces: number): string[] {
+export function interpolate(sample: readonly string[], hi: string | undefined, grain: number, gallop = 0): Cut[] {
   const first = sample[0];
   const last = sample.at(-1);
-  if (first === undefined || last === undefined || first === last || pieces < 2) return [];
-  const base = hi === undefined ? commonPrefix(first, last) : commonPrefix(commonPrefix(first, last), hi);
-  const width = 12;
+  if (first === undefined || last === undefined || compareKeys(first, last) >= 0) return [];
+  const base = commonFolder(first, last);
+  const bound = hi !== undefined && hi.startsWith(base) ? hi : undefined;
   const tails = sample.map((k) => Array.from(k.slice(base.length)));
-  const hiTail = hi === undefined ? undefined : Array.from(hi.slice(base.length));
+  const boundTail = bound === undefined ? undefined : Array.from(bound.slice(base.length));
+  // Digits from the folder to a little past where the sample's keys start to differ.
+  const differ = Array.from(commonPrefix(first, last).slice(base.length)).length;
+  const width = Math.min(differ + 10, 40);
   const alphabets: number[][] = [];
   for (let i = 0; i < width; i++) {
     const seen = new Set<number>();
-    for (const t of hiTail ? [...tails, hiTail] : tails) if (i < t.length) seen.add(t[i]!.codePointAt(0)!);
-    for (const [lo, hi2] of [[48, 57], [97, 122], [65, 90]] as const) {
-      if ([...seen].some((c) => c >= lo && c <= hi2)) for (let c = lo; c <= hi2; c++) seen.add(c);
+    for (const t of boundTail ? [...tails, boundTail] : tails) if (i < t.length) seen.add(t[i]!.codePointAt(0)!);
+    for (const [lo, up] of [[48, 57], [65, 90], [97, 122]] as const) {
+      if ([...seen].some((c) => c >= lo && c <= up)) for (let c = lo; c <= up; c++) seen.add(c);
     }
     alphabets.push([...seen].sort((x, y) => x - y));
   }
-  const radix = alphabets.map((al) => BigInt(al.length + 1)); // digit 0 = the key ended
+  const radix = alphabets.map((al) => BigInt(al.length + 1)); // digit 0: the key has ended
   const toValue = (tail: string[]): bigint => {
     let v = 0n;
     for (let i = 0; i < width; i++) {
@@ -473,29 +501,33 @@ export function interpolate(sample: readonly string[], hi: string | undefined, p
       digits[i] = Number(v % radix[i]!);
       v /= radix[i]!;
     }
-    let s = base;
-    for (let i = 0; i < width; i++) {
-      if (digits[i] === 0) break;
-      s += String.fromCodePoint(alphabets[i]![digits[i]! - 1]!);
-    }
-    return s;
+    let out = base;
+    for (let i = 0; i < width && digits[i] !== 0; i++) out += String.fromCodePoint(alphabets[i]![digits[i]! - 1]!);
+    return out;
   };
-  const vFirst = toValue(tails[0]!);
   const vLast = toValue(tails.at(-1)!);
-  const span = vLast - vFirst; // about one page of keys
+  const span = vLast - toValue(tails[0]!); // about one page of keys
   if (span <= 0n) return [];
-  const max = radix.reduce((p, r) => p * r, 1n) - 1n;
-  const out: string[] = [];
-  if (hiTail !== undefined) {
-    const vHi = toValue(hiTail);
+  const cuts: Cut[] = [];
+  if (boundTail !== undefined) {
+    const vHi = toValue(boundTail);
     if (vHi <= vLast) return [];
-    const estPages = Number((vHi - vLast) / span) + 1;
-    const n = BigInt(Math.min(pieces, estPages));
-    for (let j = 1n; j < n; j++) out.push(fromValue(vLast + ((vHi - vLast) * j) / n));
+    const pages = Number((vHi - vLast) / span) + 1;
+    const n = Math.min(64, Math.ceil(pages / grain));
+    const size = Math.max(1, Math.ceil(pages / n));
+    for (let j = 1; j < n; j++) cuts.push({ at: fromValue(vLast + ((vHi - vLast) * BigInt(j)) / BigInt(n)), expectPages: size });
   } else {
-    for (let j = 1n, m = 1n; j < BigInt(pieces) && vLast + span * m <= max; j++, m *= 2n) out.push(fromValue(vLast + span * m));
+    const max = radix.reduce((p, r) => p * r, 1n) - 1n;
+    const count = Math.min(2 + 2 * gallop, 24);
+    for (let j = 0; j < count; j++) {
+      const v = vLast + span * BigInt(grain) * 2n ** BigInt(j);
+      if (v > max) break;
+      // [grain, 2 grain) is cut to size; further ranges are cut again once read; the last is the new tail.
+      cuts.push({ at: fromValue(v), ...(j === 0 ? { expectPages: grain } : {}), ...(j === count - 1 ? { gallop: gallop + 1 } : {}) });
+    }
   }
-  return out;
+  // Strictly increasing and after the sample: anything else is dropped (a guess, never a bound error).
+  return cuts.filter((c, i) => compareKeys(c.at, last) > 0 && (i === 0 || compareKeys(c.at, cuts[i - 1]!.at) > 0));
 }
 
 /** Lists the whole bucket in parallel and returns exact totals per top-level prefix. */

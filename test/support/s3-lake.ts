@@ -148,6 +148,7 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0');
 export function* firstUserLake(total: number, seed = 7): Generator<LakeObject> {
   const rnd = prng(seed);
   const size = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
   const rootKeys = ['manifest.json', 'readme.md', 'sync_status.json', 'upload.log'];
   const markers = ['espn_play_by_play/', 'nba_pbp/', 'telemetry/'];
   yield* rootKeys.map((key) => ({ key, size: size(10, 300) }));
@@ -156,17 +157,17 @@ export function* firstUserLake(total: number, seed = 7): Generator<LakeObject> {
 
   // share of the lake, and how a source names its keys (i = running number within the source)
   const sources: Array<[number, (i: number) => string, [number, number]]> = [
-    [0.2, (i) => `espn_play_by_play/${2002 + (i % 24)}/${pad(400000000 + i * 37, 9)}.json`, [200, 4000]],
+    [0.2, (i) => `espn_play_by_play/${2002 + Math.floor(rnd() * 24)}/${pad(400000000 + i * 37, 9)}.json`, [200, 4000]],
     [0.14, (i) => `espn_box_scores/${pad(400000000 + i * 53, 9)}.json`, [100, 1500]],
     [0.01, (i) => `espn_schedules/${2002 + Math.floor(i / 365)}-${pad(1 + (i % 12), 2)}-${pad(1 + (i % 28), 2)}-${i}.json`, [50, 500]],
     [0.03, (i) => `espn_team_stats/team_${pad(i % 30, 2)}/${2002 + Math.floor(i / 30)}.json`, [100, 800]],
-    [0.12, (i) => `nba_pbp/${1996 + (i % 29)}-${pad((i % 29) + 97, 2).slice(-2)}/${pad(21900000 + i, 10)}.parquet`, [500, 4000]],
+    [0.12, (i) => `nba_pbp/${1996 + (i % 29)}-${pad(((i % 29) + 97) % 100, 2)}/${pad(21900000 + i, 10)}.parquet`, [500, 4000]],
     [0.07, (i) => `nba_box_score/${pad(21900000 + i * 3, 10)}.json`, [100, 2000]],
-    [0.05, (i) => `hoopr_parquet/${['pbp', 'player_box', 'team_box', 'schedule'][i % 4]}/season=${2002 + (i % 23)}/part-${pad(i, 6)}.parquet`, [1000, 4000]],
-    [0.1, (i) => `basketball_reference/${['players', 'teams', 'games', 'awards', 'drafts'][i % 5]}/${1980 + (i % 45)}/${pad(i, 6)}.html`, [300, 3000]],
+    [0.05, (i) => `hoopr_parquet/${pick(['pbp', 'player_box', 'team_box', 'schedule'])}/season=${2002 + Math.floor(rnd() * 23)}/part-${pad(i, 6)}.parquet`, [1000, 4000]],
+    [0.1, (i) => `basketball_reference/${pick(['players', 'teams', 'games', 'awards', 'drafts'])}/${1980 + Math.floor(rnd() * 45)}/${pad(i, 6)}.html`, [300, 3000]],
     [0.08, (i) => `nba_api_incremental/2025-${pad(1 + Math.floor(i / 700) % 12, 2)}-${pad(1 + Math.floor(i / 25) % 28, 2)}/endpoint_${pad(i, 7)}.json`, [50, 1000]],
-    [0.12, (i) => `telemetry/${['espn', 'nba_api', 'hoopr', 'bbref', 'odds'][i % 5]}/2025/${pad(1 + Math.floor(i / 1800) % 12, 2)}/${pad(1 + Math.floor(i / 60) % 28, 2)}/run-${pad(i, 7)}.json`, [20, 400]],
-    [0.03, (i) => `kaggle/${['games', 'players', 'teams'][i % 3]}/${pad(i, 6)}.csv`, [1000, 4000]],
+    [0.12, (i) => `telemetry/${pick(['espn', 'nba_api', 'hoopr', 'bbref', 'odds'])}/2025/${pad(1 + Math.floor(i / 1800) % 12, 2)}/${pad(1 + Math.floor(i / 60) % 28, 2)}/run-${pad(i, 7)}.json`, [20, 400]],
+    [0.03, (i) => `kaggle/${pick(['games', 'players', 'teams'])}/${pad(i, 6)}.csv`, [1000, 4000]],
     [0.02, (i) => `sportsdataverse/wnba/${pad(i, 6)}.json`, [100, 900]],
     [0.01, (i) => `inventory-reports/nba-sim-raw-data-lake/daily/data/${pad(i, 6)}.csv.gz`, [500, 4000]],
   ];

@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type ListObjectsV2CommandInput, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseListPage } from '../lib/sources/s3-list-page';
@@ -129,7 +129,7 @@ describe('scanBucket on S3 listing semantics', () => {
   it('stops and fails when one range fails midway, instead of returning partial totals', async () => {
     const objects = Array.from({ length: 9_000 }, (_, i) => ({ key: `p${i % 3}/k${String(i).padStart(5, '0')}`, size: 1, lastModified: at(0) }));
     const fake = new FakeListing(objects);
-    s3Mock.on(ListObjectsV2Command).callsFake(async (input: { Prefix?: string; StartAfter?: string }) => {
+    s3Mock.on(ListObjectsV2Command).callsFake(async (input: ListObjectsV2CommandInput) => {
       if ((input.StartAfter ?? '').startsWith('p1/')) throw Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown' });
       return fake.list(input);
     });

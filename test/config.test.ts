@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, alarmName, loadConfig, parseConfig } from '../lib/config/load';
@@ -88,5 +88,21 @@ describe('configuration', () => {
     expect(alarmName(base, 'ADCE-HighFailureRate')).toBe('ADCE-HighFailureRate');
     expect(alarmName({ ...base, alarmNameEnvironment: 'suffix' }, 'ADCE-HighFailureRate')).toBe('ADCE-HighFailureRate-prod');
     expect(alarmName({ ...base, alarmNameEnvironment: 'prefix' }, 'ADCE-HighFailureRate')).toBe('prod-ADCE-HighFailureRate');
+  });
+});
+
+describe('shipped config files', () => {
+  it('every config/<env>.json validates, and the lean profile turns off exactly the priced extras', () => {
+    const dir = join(process.cwd(), 'config');
+    const envs = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    expect(envs).toContain('lean');
+    for (const envName of envs) expect(() => loadConfig({ envName, configDir: dir })).not.toThrow();
+    const { config } = loadConfig({ envName: 'lean', configDir: dir });
+    expect(config.adce.priorities).toEqual([]);
+    expect(config.s3.scheduleMinutes).toBe(360);
+    expect(config.slo.burnRateAlarms).toBe(false);
+    expect(config.healthRollup).toBe(false);
+    expect(config.anomalyDetection).toMatchObject({ operationDurations: false, s3Growth: true });
+    expect(config.costAnomalyDetection).toBe(true);
   });
 });

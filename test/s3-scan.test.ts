@@ -57,7 +57,7 @@ function expectSameTotals(scan: BucketScan, plain: PlainTotals): void {
   expect(scan.objects).toBe(plain.objects);
   expect(scan.bytes).toBe(plain.bytes);
   expect(scan.newest?.getTime() ?? -Infinity).toBe(plain.newestMs);
-  const byTop = new Map([['', scan.root], ...scan.prefixes.map((p) => [p.prefix, p] as const)].filter(([, a]) => a.objects > 0));
+  const byTop = new Map([scan.root, ...scan.prefixes].filter((a) => a.objects > 0).map((a) => [a.prefix, a] as const));
   expect([...byTop.keys()].sort()).toEqual([...plain.byTop.keys()].sort());
   for (const [prefix, agg] of byTop) {
     const want = plain.byTop.get(prefix)!;

@@ -71,7 +71,11 @@ async function writeReport(o: ReportOptions): Promise<void> {
     await put(key, gz, l.destinationBucket);
     files.push({ key, size: gz.length, MD5checksum: o.corruptMd5 ? md5('other') : md5(gz) });
   }
-  if (o.manifest === false) return;
+  if (o.manifest === false) {
+    // Delivery in progress: the dated folder exists, its manifest.json does not yet.
+    await put(`${base}${o.folder}/manifest.checksum`, md5('pending'), l.destinationBucket);
+    return;
+  }
   const manifest = JSON.stringify({
     sourceBucket: l.sourceBucket,
     destinationBucket: `arn:aws:s3:::${l.destinationBucket}`,

@@ -329,13 +329,17 @@ class ListScanner {
       if (this.failure) throw this.failure;
       this.requests++;
       this.criticalPath = Math.max(this.criticalPath, depth);
-      return listPage(this.s3, {
-        Bucket: this.bucket,
-        ...(input.Prefix ? { Prefix: input.Prefix } : {}),
-        ...(input.StartAfter !== undefined ? { StartAfter: input.StartAfter } : {}),
-        ...(input.Delimiter ? { Delimiter: input.Delimiter } : {}),
-        MaxKeys: PAGE,
-      });
+      try {
+        return await listPage(this.s3, {
+          Bucket: this.bucket,
+          ...(input.Prefix ? { Prefix: input.Prefix } : {}),
+          ...(input.StartAfter !== undefined ? { StartAfter: input.StartAfter } : {}),
+          ...(input.Delimiter ? { Delimiter: input.Delimiter } : {}),
+          MaxKeys: PAGE,
+        });
+      } catch (err) {
+        throw this.describe(err, input.Prefix);
+      }
     });
   }
 

@@ -1,6 +1,6 @@
 import { Annotations, type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONTEXT_KEYS, loadConfig } from './config/load';
+import { CONTEXT_KEYS, loadConfig, monitoringStackName } from './config/load';
 import { MonitoringStack } from './stacks/monitoring-stack';
 
 /**
@@ -14,7 +14,7 @@ export function buildApp(app: App): MonitoringStack {
     configFile: app.node.tryGetContext('config'),
     context,
   });
-  const stackName = app.node.tryGetContext('stackName') ?? `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}-Monitoring${config.envName === 'default' ? '' : `-${config.envName}`}`;
+  const stackName = app.node.tryGetContext('stackName') ?? monitoringStackName(config);
   const stack = new MonitoringStack(app, stackName, {
     config,
     description: `Data-lake monitoring for ${config.dataLakeBucket}: publishers, alarms, dashboards, alerting.`,

@@ -4,7 +4,7 @@ import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns'
 import { mockClient } from 'aws-sdk-client-mock';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
-import { defaultStackName } from '../lib/cli/aws';
+import { monitoringStackName } from '../lib/config/load';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
@@ -181,6 +181,6 @@ describe('monitor verify', () => {
 describe('default stack name', () => {
   it('is the name the CDK app gives the stack, so `monitor verify` finds it without --stack', () => {
     const stack = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
-    expect(defaultStackName(stack.config)).toBe(stack.stackName);
+    expect(monitoringStackName(stack.config)).toBe(stack.stackName);
   });
 });

@@ -34,11 +34,6 @@ export function withRegion(command: Command): Command {
   return command.option('--region <region>', 'AWS region (default: AWS_REGION or your profile)');
 }
 
-/** The stack name `cdk deploy` uses for a config (mirrors lib/app.ts; `-c stackName=` overrides it there). */
-export function defaultStackName(config: Pick<MonitoringConfig, 'namespacePrefix' | 'envName'>): string {
-  return `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}-Monitoring${config.envName === 'default' ? '' : `-${config.envName}`}`;
-}
-
 /** An AWS SDK error as one line: `AccessDenied (HTTP 403): message`. */
 export function awsErrorText(err: unknown): string {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };

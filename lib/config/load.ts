@@ -140,6 +140,12 @@ export function sourceBucket(config: MonitoringConfig, publisher: Exclude<Publis
   return config[publisher].bucket ?? config.dataLakeBucket;
 }
 
+/** The stack `cdk deploy` creates for a config; `monitor verify` looks for the same name. */
+export function monitoringStackName(config: Pick<MonitoringConfig, 'namespacePrefix' | 'envName'>): string {
+  const env = config.envName === 'default' ? '' : `-${config.envName}`;
+  return `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}-Monitoring${env}`;
+}
+
 /** An alarm's name with the environment added only when the user asked for it. */
 export function alarmName(config: Pick<MonitoringConfig, 'envName' | 'alarmNameEnvironment'>, base: string): string {
   switch (config.alarmNameEnvironment) {

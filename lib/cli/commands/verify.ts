@@ -2,8 +2,9 @@ import { DescribeStacksCommand, ListStackResourcesCommand, type StackResourceSum
 import { DescribeAlarmsCommand, GetMetricDataCommand, ListDashboardsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { type CatalogMetric, type Dimensions, createCatalog } from '../../catalog/catalog';
+import { monitoringStackName } from '../../config/load';
 import type { MonitoringConfig } from '../../config/schema';
-import { type CliClients, awsErrorText, cliClients, defaultStackName, expectedRecipients, topicSeverity, withRegion } from '../aws';
+import { type CliClients, awsErrorText, cliClients, expectedRecipients, topicSeverity, withRegion } from '../aws';
 import { dimensionSets } from '../dimension-sets';
 import { EXIT, type RegisterCommand, configFromOptions } from '../main';
 import { formatTable } from '../table';
@@ -46,7 +47,7 @@ export const registerVerify: RegisterCommand = (program, io) => {
       .option('--strict', 'also fail on warnings (alarms in INSUFFICIENT_DATA, topics nobody subscribed to)'),
   ).action(async (opts: { stack?: string; json?: boolean; strict?: boolean; region?: string }, command) => {
     const config = configFromOptions(command);
-    const stackName = opts.stack ?? defaultStackName(config);
+    const stackName = opts.stack ?? monitoringStackName(config);
     const progress = io.isTTY ? (message: string) => io.err(`verify: ${message}\n`) : undefined;
     const checks = await runVerify({ config, stackName, clients: cliClients(opts.region), progress });
 

@@ -91,16 +91,17 @@ describe('monitor cost-estimate', () => {
    * Lambda: ADCE 8,760 x 0.25 GB x 2 s = 4,380 GB-s; S3 730 x 1 GB x 20 s = 14,600; cost 30.4167 x 0.125 x 4 = 15.2; 9,520 requests:
    *   all within 400,000 GB-s and 1M requests => $0;  Scheduler 9,520 < 14M => $0
    * Cost Explorer: 30.4167 x 2 = 60.833 requests x $0.01 = $0.6083
-   * S3: publisher LIST 730 x (25 pages + 4 prefixes + 1) = 21,900 x $0.005/1000 = $0.1095;
+   * S3: publisher LIST 730 x (ceil(25 pages x 1.25: one partial page per range of 4) + 2 x 4 prefixes + 1 = 41)
+   *   = 29,930 x $0.005/1000 = $0.14965;
    *   ADCE 8,760 LIST x $0.005/1000 + 17,520 GET x $0.0004/1000 = $0.0438 + $0.0070 = $0.0508
    * logs 9,520 x 10 KB = 0.091 GB < 5 GB free => $0; X-Ray 8,760 traces < 100,000 => $0; SNS 40 emails < 1,000 => $0
    * KMS: 1 key = $1.00
-   * total = 1.125 + 2.00 + 6.00 + 0.6083 + 0.1095 + 0.0508 + 1.00 = $10.8936 => $10.89
+   * total = 1.125 + 2.00 + 6.00 + 0.6083 + 0.14965 + 0.0508 + 1.00 = $10.93375 => $10.93
    */
   it('matches the hand-computed monthly total of a small stack, line by line', async () => {
     const { code, io, lastLine } = await estimate(assembly({ Synthetic: TEMPLATE }));
     expect(code).toBe(0);
-    expect(lastLine).toBe('Total: $10.89/month');
+    expect(lastLine).toBe('Total: $10.93/month');
     expect(io.stdout).toMatch(/Custom metrics: \$1\.13\n/);
     expect(io.stdout).toMatch(/NBA-Simulator\/ADCE\/ADCEQueueTasks \{Priority=\*\}\s+1 x 730\.0 h = 1\.000 metric-months\s+\$0\.30/);
     expect(io.stdout).toMatch(/NBA-Simulator\/Costs\/ServiceMonthlyCost \{Service=\*\}\s+2 x 30\.4 h = 0\.083 metric-months\s+\$0\.03/);
@@ -111,7 +112,7 @@ describe('monitor cost-estimate', () => {
     expect(io.stdout).toMatch(/anomaly detection alarms \(3 alarm metrics per metric\)\s+1 alarms = 3 alarm metrics\s+\$0\.30/);
     expect(io.stdout).toMatch(/Dashboards: \$6\.00\n/);
     expect(io.stdout).toMatch(/Cost Explorer: \$0\.61\n/);
-    expect(io.stdout).toMatch(/S3 publisher: LIST \(pages of 1,000 objects\)\s+730 runs x 30 pages .* = 21,900\s+\$0\.11/);
+    expect(io.stdout).toMatch(/S3 publisher: LIST \(partitioned scan\)\s+730 runs x 41 requests .* = 29,930\s+\$0\.15/);
     expect(io.stdout).toMatch(/Lambda: \$0\.00\n/);
     expect(io.stdout).toMatch(/KMS: \$1\.00\n/);
     expect(io.stdout).toMatch(/No scheduled dims publisher in the template/);
@@ -122,14 +123,14 @@ describe('monitor cost-estimate', () => {
   /*
    * Without the free tier: metrics 13.75 x 0.30 = 4.125; alarms 1.40 + 0.30 + 0.30 + 1.00 = 3.00; dashboards 5 x 3 = 15;
    * PutMetricData 12,562 x 0.01/1000 = 0.1256; Lambda (4,380 + 14,600) x 0.0000133334 + 15.2 x 0.0000166667 + 9,520 x 0.2/1M = 0.2552;
-   * Scheduler 9,520 x 1/1M = 0.0095; CE 0.6083; S3 0.1095 + 0.0508 = 0.1603; logs 0.0908 GB x 0.5 = 0.0454;
-   * X-Ray 8,760 x 5/1M = 0.0438; KMS 1; SNS 40 x 2/100,000 = 0.0008  => 24.3740 => $24.37
+   * Scheduler 9,520 x 1/1M = 0.0095; CE 0.6083; S3 0.14965 + 0.0508 = 0.20045; logs 0.0908 GB x 0.5 = 0.0454;
+   * X-Ray 8,760 x 5/1M = 0.0438; KMS 1; SNS 40 x 2/100,000 = 0.0008  => 24.41415 => $24.41
    */
   it('matches the hand-computed total without the free tier', async () => {
     const { code, lastLine, io } = await estimate(assembly({ Synthetic: TEMPLATE }), '--no-free-tier', '--json');
     expect(code).toBe(0);
     const report = JSON.parse(io.stdout);
-    expect(report.totalUsd).toBe(24.37);
+    expect(report.totalUsd).toBe(24.41);
     expect(report.lines.some((l: { item: string }) => /free tier/.test(l.item))).toBe(false);
     expect(lastLine).toBe('}');
   });

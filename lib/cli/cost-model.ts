@@ -1,6 +1,7 @@
 import { createCatalog, type CatalogMetric } from '../catalog/catalog';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
 import { PUBLISHERS } from '../config/schema';
+import { expectedListRequests } from '../sources/s3-scan';
 import { dimensionSets } from './dimension-sets';
 import { HOURS_PER_MONTH, PRICES, type Prices } from './prices';
 
@@ -410,9 +411,9 @@ export function estimateCost(
       const gets = s3fn.invocationsPerMonth * 3;
       line(S, 'S3 publisher: LIST + GET of the newest inventory report', `${fmt(s3fn.invocationsPerMonth, 0)} runs x (2 LIST + 3 GET)`, ((2 * s3fn.invocationsPerMonth) / 1000) * prices.s3.listPer1000 + (gets / 1000) * prices.s3.getPer1000);
     } else {
-      const pages = Math.ceil(assumptions.bucketObjects / 1000) + assumptions.bucketPrefixes + 1;
+      const pages = expectedListRequests(assumptions.bucketObjects, assumptions.bucketPrefixes);
       const lists = s3fn.invocationsPerMonth * pages;
-      line(S, 'S3 publisher: LIST (pages of 1,000 objects)', `${fmt(s3fn.invocationsPerMonth, 0)} runs x ${pages} pages (${fmt(assumptions.bucketObjects, 0)} objects, ${assumptions.bucketPrefixes} prefixes) = ${fmt(lists, 0)}`, (lists / 1000) * prices.s3.listPer1000);
+      line(S, 'S3 publisher: LIST (partitioned scan)', `${fmt(s3fn.invocationsPerMonth, 0)} runs x ${pages} requests (${fmt(assumptions.bucketObjects, 0)} objects, ${assumptions.bucketPrefixes} prefixes) = ${fmt(lists, 0)}`, (lists / 1000) * prices.s3.listPer1000);
     }
   }
   const adce = fnOf('adce');

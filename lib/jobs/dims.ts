@@ -1,8 +1,9 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { collectDims } from '../collectors/dims';
 import { sourceBucket } from '../config/load';
 import { type ObjectLocation, SourceReadError, describeLocation, readDocument } from '../sources/object-source';
-import type { LiveCount } from '../sources/live-count';
+import { type LiveCount, latestS3ObjectCount } from '../sources/live-count';
 import type { JobContext, JobResult } from './job';
 
 /** DIMS job: reads the DIMS inventory YAML (S3 or a file) and runs the DIMS collector. */
@@ -14,8 +15,10 @@ export interface DimsJobOptions {
   readonly key?: string;
   /** A local file instead of S3. */
   readonly file?: string;
-  /** The live object count for drift (Lambda: CloudWatch; CLI: `--live-count`). */
+  /** The live object count for drift (CLI: `--live-count`, or why there is none). */
   readonly liveCount?: () => Promise<LiveCount>;
+  /** Without `liveCount`: read the S3 publisher's latest S3ObjectCount of the data-lake bucket. */
+  readonly cloudWatch?: CloudWatchClient;
 }
 
 export async function runDimsJob(ctx: JobContext, options: DimsJobOptions): Promise<JobResult> {
@@ -31,10 +34,14 @@ export async function runDimsJob(ctx: JobContext, options: DimsJobOptions): Prom
     return { datums: [], problems: [{ source: where, message, fatal: true }] };
   }
 
+  const { cloudWatch } = options;
+  const liveCount =
+    options.liveCount ??
+    (cloudWatch && (() => latestS3ObjectCount({ cloudWatch, catalog: ctx.catalog, bucket: sourceBucket(config, 's3'), now: ctx.now })));
   let live: LiveCount = { unavailable: 'no live count source configured' };
-  if (options.liveCount) {
+  if (liveCount) {
     try {
-      live = await options.liveCount();
+      live = await liveCount();
     } catch (err) {
       const e = err as { name?: string; message?: string };
       live = { unavailable: `reading the live S3 object count failed: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}` };

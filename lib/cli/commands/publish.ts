@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createCatalog } from '../../catalog/catalog';
+import { parseNaiveTimestamp } from '../../collectors/naive-time';
 import { PUBLISHERS, type PublisherId } from '../../config/schema';
 import { RUN_REPORT_METRICS, runAdceJob } from '../../jobs/adce';
 import { S3CursorStore } from '../../jobs/adce-cursor';
@@ -11,7 +12,6 @@ import { runS3Job } from '../../jobs/s3';
 import type { JobContext, JobLogger } from '../../jobs/job';
 import { type PublishingJobResult, runAndPublish } from '../../jobs/run';
 import { datumToJsonLine } from '../../publisher/datum';
-import { latestS3ObjectCount } from '../../sources/live-count';
 import { type CliIO, EXIT, type RegisterCommand, configFromOptions } from '../main';
 
 /**
@@ -54,12 +54,12 @@ export interface PublishSourceInput {
 export type PublishSource = (input: PublishSourceInput) => Promise<PublishingJobResult | undefined>;
 
 /** The publishers `monitor publish` knows. */
-export const PUBLISH_SOURCES: Partial<Record<PublisherId, PublishSource>> = {
+export const PUBLISH_SOURCES: Record<PublisherId, PublishSource> = {
   s3: async ({ ctx, options, clients }) =>
     runS3Job(ctx, { s3: clients.s3(), bucket: options.bucket, prefixes: options.prefix !== undefined ? [options.prefix] : undefined }),
   adce: async ({ ctx, options, clients, io }) => {
     const local = options.file !== undefined || options.dir !== undefined;
-    const since = options.since !== undefined ? parseSince(options.since, io) : undefined;
+    const since = options.since !== undefined ? parseSince(options.since, ctx.config.adce.timeZone, io) : undefined;
     if (since === null) return undefined;
     let cursor;
     if (options.cursor !== undefined) {
@@ -96,9 +96,6 @@ export const PUBLISH_SOURCES: Partial<Record<PublisherId, PublishSource>> = {
       liveCount = async () => ({ value: n });
     } else if (options.dryRun) {
       liveCount = async () => ({ unavailable: '--dry-run reads no CloudWatch data; pass --live-count N to compute drift' });
-    } else {
-      const bucket = ctx.config.s3.bucket ?? ctx.config.dataLakeBucket;
-      liveCount = () => latestS3ObjectCount({ cloudWatch: clients.cloudWatch(), catalog: ctx.catalog, bucket, now: ctx.now });
     }
     return runDimsJob(ctx, {
       s3: options.file !== undefined ? undefined : clients.s3(),
@@ -106,6 +103,8 @@ export const PUBLISH_SOURCES: Partial<Record<PublisherId, PublishSource>> = {
       key: options.key,
       file: options.file,
       liveCount,
+      // Real mode without --live-count: the same CloudWatch read as the Lambda.
+      cloudWatch: options.dryRun ? undefined : clients.cloudWatch(),
     });
   },
   cost: async ({ ctx, clients, options, io }) => {
@@ -146,11 +145,6 @@ export const registerPublish: RegisterCommand = (program, io) => {
         return;
       }
       const source = PUBLISH_SOURCES[publisher as PublisherId];
-      if (!source) {
-        io.err(`error: the ${publisher} publisher is not available in this build of the CLI.\n`);
-        io.exit(EXIT.failure);
-        return;
-      }
       const config = configFromOptions(command);
       const logger = stderrLogger(io, opts.verbose === true);
       const ctx: JobContext = { config, catalog: createCatalog(config), now: new Date(), logger };
@@ -211,10 +205,11 @@ function stderrLogger(io: CliIO, verbose: boolean): JobLogger {
   };
 }
 
-function parseSince(text: string, io: CliIO): Date | null {
-  const t = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(t.getTime())) {
-    usage(io, `--since must be an ISO 8601 time like 2025-11-08T00:00:00Z, got "${text}"`);
+/** `--since` read like the run reports' own times: a time without a zone is in `adce.timeZone`. */
+function parseSince(text: string, timeZone: string, io: CliIO): Date | null {
+  const t = parseNaiveTimestamp(text, timeZone);
+  if (!t) {
+    usage(io, `--since must be an ISO 8601 time like 2025-11-08T00:00:00Z (no zone = adce.timeZone, ${timeZone}), got "${text}"`);
     return null;
   }
   return t;

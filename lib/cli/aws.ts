@@ -34,12 +34,7 @@ export function withRegion(command: Command): Command {
   return command.option('--region <region>', 'AWS region (default: AWS_REGION or your profile)');
 }
 
-/** An AWS SDK error as one line: `AccessDenied (HTTP 403): message`. */
-export function awsErrorText(err: unknown): string {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  return `${e?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(err)}`;
-}
+export { awsErrorText } from '../sources/aws-error';
 
 /** Severity of an alerting topic, read from its ARN or name (`...-critical...` / `...-warning...`). */
 export function topicSeverity(topicArnOrName: string): 'critical' | 'warning' | undefined {

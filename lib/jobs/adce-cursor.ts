@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { awsErrorText } from '../sources/aws-error';
 
 /**
  * Where the ADCE publisher remembers which run reports it has counted.
@@ -60,7 +61,7 @@ export class S3CursorStore implements CursorStore {
       res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
     } catch (err) {
       if ((err as { name?: string }).name === 'NoSuchKey') return {};
-      throw new CursorError(`Cannot read the ADCE cursor ${this.location}: ${errorText(err)}`, { cause: err });
+      throw new CursorError(`Cannot read the ADCE cursor ${this.location}: ${awsErrorText(err)}`, { cause: err });
     }
     const text = (await res.Body?.transformToString('utf-8')) ?? '';
     let state: CursorState;
@@ -90,7 +91,7 @@ export class S3CursorStore implements CursorStore {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
       const status = e.$metadata?.httpStatusCode;
       if (e.name === 'PreconditionFailed' || e.name === 'ConditionalRequestConflict' || status === 412 || status === 409) return undefined;
-      throw new CursorError(`Cannot write the ADCE cursor ${this.location}: ${errorText(err)}`, { cause: err });
+      throw new CursorError(`Cannot write the ADCE cursor ${this.location}: ${awsErrorText(err)}`, { cause: err });
     }
   }
 }
@@ -112,10 +113,4 @@ export class MemoryCursorStore implements CursorStore {
     this.version++;
     return String(this.version);
   }
-}
-
-function errorText(err: unknown): string {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  return `${e?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(err)}`;
 }

@@ -5,6 +5,7 @@ import {
   GetCostForecastCommand,
 } from '@aws-sdk/client-cost-explorer';
 import { collectCost, costPeriods, type CostResultByTime } from '../collectors/cost';
+import { awsErrorText } from '../sources/aws-error';
 import type { JobContext, JobResult } from './job';
 
 /**
@@ -43,7 +44,7 @@ export async function runCostJob(ctx: JobContext, options: CostJobOptions): Prom
     if (errorName(err) !== 'DataUnavailableException') {
       return {
         datums: [],
-        problems: [{ source, message: `Cost Explorer GetCostAndUsage ${periods.monthToDate.Start}..${periods.monthToDate.End} failed: ${errorText(err)}`, fatal: true }],
+        problems: [{ source, message: `Cost Explorer GetCostAndUsage ${periods.monthToDate.Start}..${periods.monthToDate.End} failed: ${awsErrorText(err)}`, fatal: true }],
       };
     }
     usage = undefined;
@@ -64,7 +65,7 @@ export async function runCostJob(ctx: JobContext, options: CostJobOptions): Prom
       if (errorName(err) === 'DataUnavailableException') {
         forecastUnavailable = 'Cost Explorer has too little cost history to forecast (DataUnavailableException)';
       } else {
-        forecastUnavailable = `GetCostForecast ${periods.forecast.Start}..${periods.forecast.End} failed: ${errorText(err)}`;
+        forecastUnavailable = `GetCostForecast ${periods.forecast.Start}..${periods.forecast.End} failed: ${awsErrorText(err)}`;
         problems.push({ source, message: forecastUnavailable, fatal: false });
       }
     }
@@ -77,10 +78,4 @@ export async function runCostJob(ctx: JobContext, options: CostJobOptions): Prom
 
 function errorName(err: unknown): string {
   return (err as { name?: string })?.name ?? '';
-}
-
-function errorText(err: unknown): string {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  return `${e?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(err)}`;
 }

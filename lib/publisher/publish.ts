@@ -1,5 +1,6 @@
 import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { JobLogger } from '../jobs/job';
+import { awsErrorText } from '../sources/aws-error';
 import type { MetricDatum } from './datum';
 import { validateDatum } from './validate';
 
@@ -129,7 +130,7 @@ async function sendBatch(namespace: string, batch: MetricDatum[], options: Publi
       return;
     } catch (err) {
       const kind = classify(err);
-      const message = errorText(err);
+      const message = awsErrorText(err);
       if (kind === 'retryable' && attempt < maxAttempts) {
         const delay = backoff(attempt, options);
         options.logger?.warn(`PutMetricData ${namespace} failed (${message}); retry ${attempt}/${maxAttempts - 1} in ${delay} ms`, {
@@ -186,12 +187,6 @@ function backoff(attempt: number, options: PublishOptions): number {
   const cap = Math.min(options.maxDelayMs ?? 10_000, base * 2 ** (attempt - 1));
   // "Equal jitter": at least half the step, so overlapping runs spread out but still back off.
   return Math.round(cap / 2 + (options.random ?? Math.random)() * (cap / 2));
-}
-
-function errorText(err: unknown): string {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  return `${e?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(err)}`;
 }
 
 function describe(datum: MetricDatum): Record<string, unknown> {

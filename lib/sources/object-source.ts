@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { awsErrorName, awsErrorText } from './aws-error';
 
 /**
  * Reading one text document (a YAML inventory, a JSON queue or run report) from S3 or from a
@@ -136,9 +137,8 @@ const S3_REASONS: Record<string, string> = {
 };
 
 function s3Error(where: string, err: unknown, action: string): SourceReadError {
-  const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  let reason = e?.name && e.name !== 'Error' ? e.name : (e?.Code ?? 'Error');
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  let reason = awsErrorName(err);
   if (reason === 'Unknown' || reason === 'UnknownError') reason = status === 404 ? 'NotFound' : status === 403 ? 'AccessDenied' : reason;
   let detail = S3_REASONS[reason];
   if (!detail && (reason === 'AccessDenied' || status === 403)) {
@@ -147,7 +147,7 @@ function s3Error(where: string, err: unknown, action: string): SourceReadError {
       `access denied (AccessDenied): the caller lacks ${action} on it` +
       (action === 's3:GetObject' ? ', or the key does not exist and s3:ListBucket is not granted (S3 then answers 403)' : '');
   }
-  detail ??= `${reason}${status ? ` (HTTP ${status})` : ''}: ${e?.message ?? String(err)}`;
+  detail ??= awsErrorText(err);
   return new SourceReadError(where, reason, detail, { cause: err });
 }
 

@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse';
 import type { JobLogger } from '../jobs/job';
+import { awsErrorText } from './aws-error';
 import { type BucketScan, ScanAggregator, compareKeys } from './s3-scan';
 
 /**
@@ -259,7 +260,5 @@ async function getText(
 
 function describe(err: unknown, what: string): InventoryError {
   if (err instanceof InventoryError) return err;
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
-  return new InventoryError(`Cannot read ${what}: ${e.name ?? 'Error'}${status}: ${e.message ?? String(err)}`, { cause: err });
+  return new InventoryError(`Cannot read ${what}: ${awsErrorText(err)}`, { cause: err });
 }

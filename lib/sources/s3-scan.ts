@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { JobLogger } from '../jobs/job';
+import { awsErrorText } from './aws-error';
 import { type ListPage, listPage } from './s3-list-page';
 
 /**
@@ -322,12 +323,7 @@ class ListScanner {
   }
 
   private describe(err: unknown, prefix: string): S3ScanError {
-    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
-    return new S3ScanError(
-      `Cannot list s3://${this.bucket}/${prefix}: ${e.name ?? 'Error'}${status}: ${e.message ?? String(err)}`,
-      { cause: err },
-    );
+    return new S3ScanError(`Cannot list s3://${this.bucket}/${prefix}: ${awsErrorText(err)}`, { cause: err });
   }
 
   private async list(

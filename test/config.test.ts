@@ -91,6 +91,34 @@ describe('configuration', () => {
   });
 });
 
+describe('published dimension values are normalized by the schema', () => {
+  it('lower-cases and de-duplicates adce.priorities (the values ADCEQueueTasks carries)', () => {
+    const config = parseConfig({ adce: { priorities: ['CRITICAL', 'High', 'high', 'urgent'] } });
+    expect(config.adce.priorities).toEqual(['critical', 'high', 'urgent']);
+  });
+
+  it('normalizing is idempotent: the Lambdas re-parse the parsed config from MONITOR_CONFIG', () => {
+    const once = parseConfig({ adce: { priorities: ['Low', 'LOW'] }, s3: { perPrefixMetrics: ['espn/', 'espn/'] } });
+    expect(parseConfig(JSON.parse(JSON.stringify(once)))).toEqual(once);
+  });
+
+  it('de-duplicates s3.perPrefixMetrics, keeping the first-seen order', () => {
+    expect(parseConfig({ s3: { perPrefixMetrics: ['nba_pbp/', 'espn/', 'nba_pbp/'] } }).s3.perPrefixMetrics).toEqual(['nba_pbp/', 'espn/']);
+  });
+
+  it.each([
+    ['', /s3\.perPrefixMetrics\[0\] = "": must be a top-level prefix ending in "\/"/],
+    ['espn', /s3\.perPrefixMetrics\[0\] = "espn": must be a top-level prefix ending in "\/"/],
+    ['/espn/', /s3\.perPrefixMetrics\[0\] = "\/espn\/": must be a top-level prefix ending in "\/"/],
+  ])('refuses perPrefixMetrics entry %j with a message naming it', (prefix, message) => {
+    expect(loadError(() => parseConfig({ s3: { perPrefixMetrics: [prefix] } }))).toMatch(message);
+  });
+
+  it('refuses an empty priority', () => {
+    expect(loadError(() => parseConfig({ adce: { priorities: ['high', ''] } }))).toMatch(/adce\.priorities\[1\] = "": must not be empty/);
+  });
+});
+
 describe('shipped config files', () => {
   it('every config/<env>.json validates, and the lean profile turns off exactly the priced extras', () => {
     const dir = join(process.cwd(), 'config');

@@ -31,6 +31,10 @@ const minutes = (value: number) =>
 const percent = (value: number) => def(num(positive, z.maximum(100, 'must be <= 100')), value);
 const s3Key = text(z.minLength(1, 'must not be empty'), relativeKey);
 const s3Prefix = text(relativeKey);
+const topLevelPrefix = text(z.regex(/^[^/].*\/$/, 'must be a top-level prefix ending in "/"'));
+// Normalized here, so every consumer (collectors, dashboards, alarms, CLI) reads the published values.
+const unique = (values: string[]) => [...new Set(values)];
+const uniqueLowerCase = (values: string[]) => unique(values.map((v) => v.toLowerCase()));
 
 /** A pipeline operation: becomes `<Operation>Duration` in the Performance namespace. */
 export const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,246}$/;
@@ -60,12 +64,12 @@ const s3Schema = group({
   /** Data-lake bucket to measure. @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),
   /** Top-level prefixes (data sources), each ending in "/". @default discovered at run time */
-  prefixes: z.optional(z.array(text(z.regex(/^[^/].*\/$/, 'must be a top-level prefix ending in "/"')))),
+  prefixes: z.optional(z.array(topLevelPrefix)),
   /** Prefixes that are not data sources: scanned for totals, never judged for freshness. */
   excludeFromFreshness: def(z.array(z.string()), ['inventory-reports/']),
   freshness: freshnessSchema,
-  /** Prefixes that also get their own metrics (dimensions Bucket, Prefix); each costs money. */
-  perPrefixMetrics: def(z.array(z.string()), []),
+  /** Top-level prefixes that also get their own metrics (dimensions Bucket, Prefix); each costs money. Duplicates are dropped. */
+  perPrefixMetrics: def(z.pipe(z.array(topLevelPrefix), z.transform(unique)), []),
   /** Requests in flight at once while listing. */
   maxConcurrency: def(whole(z.minimum(1, 'must be >= 1'), z.maximum(256, 'must be <= 256')), 32),
   /** `list` lists the bucket; `inventory` reads the newest S3 Inventory report. */
@@ -96,8 +100,8 @@ const adceSchema = group({
   reconciliationIntervalMinutes: minutes(15),
   /** Critical when no orchestrator run finished for this long while the queue holds tasks. */
   maxHoursWithoutRun: def(num(positive), 6),
-  /** Priorities to publish `ADCEQueueTasks` for. */
-  priorities: def(z.array(text(z.minLength(1, 'must not be empty'))), ['critical', 'high', 'medium', 'low']),
+  /** Priorities to publish `ADCEQueueTasks` for; lower-cased (ADCE's by_priority keys are matched case-insensitively) and de-duplicated. */
+  priorities: def(z.pipe(z.array(text(z.minLength(1, 'must not be empty'))), z.transform(uniqueLowerCase)), ['critical', 'high', 'medium', 'low']),
 });
 
 const dimsSchema = group({

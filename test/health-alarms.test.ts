@@ -23,7 +23,7 @@ const names = (t: Json) => Object.values<Json>(t.Resources).filter((r) => /Alarm
 
 describe('single-metric health alarms', () => {
   const cases = [
-    { name: 'S3-PublisherHeartbeat', metric: 'S3ObjectCount', stat: 'SampleCount', op: 'LessThanThreshold', threshold: 1, period: 7200, periods: 1, missing: 'breaching', severity: 'warning', dims: ['Bucket'] },
+    { name: 'S3-PublisherHeartbeat', metric: 'S3ObjectCount', stat: 'SampleCount', op: 'LessThanThreshold', threshold: 1, period: 3600, periods: 2, missing: 'breaching', severity: 'warning', dims: ['Bucket'] },
     { name: 'ADCE-QueueStale', metric: 'ADCEQueueAgeMinutes', stat: 'Maximum', op: 'GreaterThanThreshold', threshold: 45, period: 300, periods: 2, missing: 'breaching', severity: 'critical', dims: [] },
     { name: 'DIMS-VerificationStale', metric: 'DIMS_VerificationAgeHours', stat: 'Maximum', op: 'GreaterThanThreshold', threshold: 48, period: 21600, periods: 2, missing: 'breaching', severity: 'warning', dims: [] },
     { name: 'Cost-PublisherHeartbeat', metric: 'MonthlyAWSCost', stat: 'SampleCount', op: 'LessThanThreshold', threshold: 1, period: 86400, periods: 2, missing: 'breaching', severity: 'warning', dims: [] },
@@ -75,7 +75,7 @@ describe('single-metric health alarms', () => {
     expect(alarm(j, 'DIMS-VerificationStale')).toMatchObject({ Threshold: 24, Period: 43200, EvaluationPeriods: 2 });
     expect(alarm(j, 'DIMS-DriftMajor')).toMatchObject({ Threshold: 10 });
     expect(alarm(j, 'Cost-ForecastOverBudget')).toMatchObject({ Threshold: 90 });
-    expect(alarm(j, 'S3-PublisherHeartbeat')).toMatchObject({ Period: 3600, EvaluationPeriods: 1 });
+    expect(alarm(j, 'S3-PublisherHeartbeat')).toMatchObject({ Period: 1800, EvaluationPeriods: 2 });
     expect(alarm(j, 'S3-StaleSources')).toMatchObject({ Period: 1800 });
     expect(alarm(j, 'Cost-PublisherHeartbeat')).toMatchObject({ Period: 86400, EvaluationPeriods: 4, DatapointsToAlarm: 4 });
   });

@@ -2,7 +2,7 @@ import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { catalogMetric } from '../lib/constructs/catalog-metric';
-import { runbookAnchor, runbookLink, staleWindow } from '../lib/constructs/alarm-factory';
+import { runbookAnchor, runbookLink } from '../lib/constructs/alarm-factory';
 import { buildStack, synthStack } from './support/synth';
 
 const { template, stack } = synthStack({ alertEmails: ['ops@example.com'] });
@@ -116,9 +116,9 @@ describe('alarm factory semantics (for the alarms issue 4 adds)', () => {
   it('staleAfter: counts datapoints, fires on silence (missing = breaching), never sits in INSUFFICIENT_DATA', () => {
     const { stack: s } = buildStack();
     const metric = catalogMetric(s.catalog, 'ADCEQueueDepth');
-    s.alarms.staleAfter('ADCE-PublisherSilent', metric, { after: Duration.minutes(10), severity: 'critical', summary: 'No ADCE datum for 10 minutes.' });
+    s.alarms.staleAfter('ADCE-PublisherSilent', metric, { window: { periodMinutes: 10, periods: 1 }, severity: 'critical', summary: 'No ADCE datum for 10 minutes.' });
     s.alarms.staleAfter('Cost-PublisherSilent', catalogMetric(s.catalog, 'MonthlyAWSCost'), {
-      after: Duration.days(2), severity: 'warning', summary: 'No cost datum for 2 days.',
+      window: { periodMinutes: 1440, periods: 2 }, severity: 'warning', summary: 'No cost datum for 2 days.',
     });
     const alarms = Object.values(Template.fromStack(s).toJSON().Resources).filter((r: any) => r.Type === 'AWS::CloudWatch::Alarm').map((r: any) => r.Properties);
     expect(alarms.find((a) => a.AlarmName === 'ADCE-PublisherSilent')).toMatchObject({
@@ -131,13 +131,15 @@ describe('alarm factory semantics (for the alarms issue 4 adds)', () => {
     expect(s.alarms.get('ADCE-PublisherSilent')).toMatchObject({ kind: 'heartbeat', area: 'ADCE', severity: 'critical' });
   });
 
-  it('staleWindow splits long windows into equal periods of at most a day', () => {
-    expect(staleWindow(Duration.hours(2))).toMatchObject({ periods: 1 });
-    expect(staleWindow(Duration.hours(2)).period.toMinutes()).toBe(120);
-    expect(staleWindow(Duration.hours(36)).periods).toBe(2);
-    expect(staleWindow(Duration.hours(36)).period.toMinutes()).toBe(1080);
-    expect(staleWindow(Duration.seconds(90)).period.toMinutes()).toBe(2);
-    expect(() => staleWindow(Duration.seconds(30))).toThrow(/at least 1 minute/);
+  it('staleAfter uses the window as given and refuses one CloudWatch would reject', () => {
+    const { stack: s } = buildStack();
+    const metric = () => catalogMetric(s.catalog, 'MonthlyAWSCost');
+    s.alarms.staleAfter('Cost-Silent2x60', metric(), { window: { periodMinutes: 60, periods: 2 }, severity: 'warning', summary: 'Silent.' });
+    const a = Object.values(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm')).find((r) => r.Properties.AlarmName === 'Cost-Silent2x60')!.Properties;
+    expect(a).toMatchObject({ Period: 3600, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+    expect(() => s.alarms.staleAfter('Cost-Silent8d', metric(), { window: { periodMinutes: 1440, periods: 8 }, severity: 'warning', summary: 'Silent.' })).toThrow(/8 x 1440 min is outside CloudWatch's limits/);
+    expect(() => s.alarms.staleAfter('Cost-SilentLong', metric(), { window: { periodMinutes: 1441, periods: 1 }, severity: 'warning', summary: 'Silent.' })).toThrow(/outside CloudWatch's limits/);
+    expect(() => s.alarms.staleAfter('Cost-SilentShort', metric(), { window: { periodMinutes: 30, periods: 49 }, severity: 'warning', summary: 'Silent.' })).toThrow(/outside CloudWatch's limits/);
   });
 
   it('math-expression alarms infer their area; vended metrics need one; names are unique', () => {

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { NamespaceGroup } from '../catalog/catalog';
 import { alarmName } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
+import { withinCloudWatchLimits, type AlarmWindow } from '../health/windows';
 import type { Alerting, Severity } from './alerting';
 
 /** Where the runbook lives in the repository; each alarm has a `## <base name>` section there. */
@@ -74,8 +75,12 @@ export interface ThresholdAlarmOptions extends AlarmOptions {
 }
 
 export interface StaleAlarmOptions extends AlarmOptions {
-  /** The alarm fires when the metric had no datapoint for this long (rounded up to whole minutes). */
-  readonly after: Duration;
+  /**
+   * Silence window, used as given: the alarm fires when all `periods` periods of
+   * `periodMinutes` had no datapoint (e.g. `heartbeatWindow(schedule)`). Must be within
+   * CloudWatch's limits (`withinCloudWatchLimits`).
+   */
+  readonly window: AlarmWindow;
 }
 
 export interface BandAlarmOptions extends AlarmOptions {
@@ -103,7 +108,7 @@ export interface AlarmFactoryProps {
 }
 
 /**
- * Semantic alarms: callers say what is bad (`whenBelow(95)`, `staleAfter(2h)`) and how loud,
+ * Semantic alarms: callers say what is bad (`whenBelow(95)`, `staleAfter(window)`) and how loud,
  * the factory fixes the operator, the name (with the environment when asked), the description
  * with its runbook link, and the routing. Every alarm is registered with its severity and area
  * so dashboards show the states of the alarms they relate to and roll-ups can be built.
@@ -163,16 +168,18 @@ export class AlarmFactory extends Construct {
   }
 
   /**
-   * Dead-man's switch: fires when the metric had no datapoint for `after`. Counts datapoints
-   * (SampleCount < 1) and treats missing data as breaching, so a job that never runs alarms
-   * instead of sitting in INSUFFICIENT_DATA. Windows longer than a day are split into N equal
-   * periods of at most a day, all of which must be empty.
+   * Dead-man's switch: fires when the metric had no datapoint in any of the window's periods.
+   * Counts datapoints (SampleCount < 1) and treats missing data as breaching, so a job that
+   * never runs alarms instead of sitting in INSUFFICIENT_DATA.
    */
   staleAfter(baseName: string, metric: cloudwatch.Metric, options: StaleAlarmOptions): cloudwatch.Alarm {
-    const { period, periods } = staleWindow(options.after);
+    const { periodMinutes, periods } = options.window;
+    if (!withinCloudWatchLimits(options.window)) {
+      throw new Error(`Alarm "${baseName}": a silence window of ${periods} x ${periodMinutes} min is outside CloudWatch's limits (whole minutes, at most a day per period, at most 1 day in total below hourly periods, 7 days otherwise).`);
+    }
     const alarm = new cloudwatch.Alarm(this, baseName, {
       ...this.common(baseName, options),
-      metric: metric.with({ statistic: cloudwatch.Stats.SAMPLE_COUNT, period }),
+      metric: metric.with({ statistic: cloudwatch.Stats.SAMPLE_COUNT, period: Duration.minutes(periodMinutes) }),
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       threshold: 1,
       evaluationPeriods: periods,
@@ -298,15 +305,6 @@ export function runbookAnchor(heading: string): string {
 export function runbookLink(config: Pick<MonitoringConfig, 'runbookBaseUrl'>, anchor: string): string {
   const base = config.runbookBaseUrl ? `${config.runbookBaseUrl.replace(/\/+$/, '')}/` : '';
   return `${base}${RUNBOOK_PATH}#${anchor}`;
-}
-
-/** Splits a silence window into periods CloudWatch accepts: whole minutes, at most a day each. */
-export function staleWindow(after: Duration): { period: Duration; periods: number } {
-  const seconds = after.toSeconds();
-  if (!(seconds >= 60)) throw new Error(`A staleness window must be at least 1 minute, got ${after.toHumanString()}.`);
-  const periods = Math.ceil(seconds / 86_400);
-  const periodMinutes = Math.ceil(seconds / periods / 60);
-  return { period: Duration.minutes(periodMinutes), periods };
 }
 
 function missingData(value: MissingData): cloudwatch.TreatMissingData {

@@ -39,7 +39,7 @@ export class PublisherHeartbeats extends Construct {
 
     const s3 = heartbeatWindow(config.s3.scheduleMinutes);
     alarms.staleAfter('S3-PublisherHeartbeat', catalogMetric(catalog, 'S3ObjectCount', { Bucket: sourceBucket(config, 's3') }), {
-      after: minutes(s3.periodMinutes * s3.periods),
+      window: s3,
       severity: 'warning',
       summary: `The S3 publisher sent no S3ObjectCount for ${s3.periodMinutes * s3.periods} minutes (2 runs): no complete scan of the data lake, so growth and freshness are not watched.`,
     });
@@ -70,7 +70,7 @@ export class PublisherHeartbeats extends Construct {
 
     const cost = heartbeatWindow(config.cost.scheduleMinutes);
     alarms.staleAfter('Cost-PublisherHeartbeat', catalogMetric(catalog, 'MonthlyAWSCost'), {
-      after: minutes(cost.periodMinutes * cost.periods),
+      window: cost,
       severity: 'warning',
       summary: `The cost publisher sent no MonthlyAWSCost for ${(cost.periodMinutes * cost.periods) / 60} hours (2 runs): cost and budget metrics are stale.`,
     });

@@ -1,5 +1,6 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorText } from '../sources/aws-error';
+import { SourceReadError, readDocument } from '../sources/object-source';
 
 /**
  * Where the ADCE publisher remembers which run reports it has counted.
@@ -56,23 +57,23 @@ export class S3CursorStore implements CursorStore {
   }
 
   async read(): Promise<StoredCursor> {
-    let res;
+    let doc;
     try {
-      res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
+      doc = await readDocument({ bucket: this.bucket, key: this.key }, { s3: this.s3 });
     } catch (err) {
-      if ((err as { name?: string }).name === 'NoSuchKey') return {};
-      throw new CursorError(`Cannot read the ADCE cursor ${this.location}: ${awsErrorText(err)}`, { cause: err });
+      if (err instanceof SourceReadError && err.reason === 'NoSuchKey') return {};
+      const detail = err instanceof SourceReadError ? err.detail : awsErrorText(err);
+      throw new CursorError(`Cannot read the ADCE cursor ${this.location}: ${detail}`, { cause: err });
     }
-    const text = (await res.Body?.transformToString('utf-8')) ?? '';
     let state: CursorState;
     try {
-      const parsed = JSON.parse(text) as Partial<CursorState>;
+      const parsed = JSON.parse(doc.text) as Partial<CursorState>;
       if (typeof parsed.lastKey !== 'string') throw new Error('lastKey is missing');
       state = { lastKey: parsed.lastKey, newestEndTime: parsed.newestEndTime, updatedAt: String(parsed.updatedAt ?? '') };
     } catch (err) {
       throw new CursorError(`The ADCE cursor ${this.location} is corrupt (${(err as Error).message}); delete it to recount reports from the last 14 days`);
     }
-    return { state, version: res.ETag };
+    return { state, version: doc.etag };
   }
 
   async compareAndSwap(expected: string | undefined, next: CursorState): Promise<string | undefined> {

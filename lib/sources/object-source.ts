@@ -1,7 +1,14 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
+  type ListObjectsV2CommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { awsErrorName, awsErrorText } from './aws-error';
+import { compareKeys } from './s3-scan';
 
 /**
  * Reading one text document (a YAML inventory, a JSON queue or run report) from S3 or from a
@@ -34,7 +41,8 @@ export class SourceReadError extends Error {
     readonly location: string,
     /** Short machine-friendly cause: NoSuchKey, NoSuchBucket, AccessDenied, ENOENT, ... */
     readonly reason: string,
-    detail: string,
+    /** Why, without the location (e.g. `the object does not exist (NoSuchKey)`). */
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
     super(`Cannot read ${location}: ${detail}`, options);
@@ -86,29 +94,31 @@ export interface ListKeysOptions {
 export async function listKeys(s3: S3Client, options: ListKeysOptions): Promise<string[]> {
   const where = `s3://${options.bucket}/${options.prefix}`;
   const keys: string[] = [];
+  try {
+    for await (const page of listObjectPages(s3, { Bucket: options.bucket, Prefix: options.prefix, StartAfter: options.startAfter })) {
+      for (const obj of page.Contents ?? []) {
+        if (obj.Key === undefined) continue;
+        keys.push(obj.Key);
+        if (options.limit !== undefined && keys.length >= options.limit) return keys;
+      }
+    }
+  } catch (err) {
+    throw s3Error(where, err, 's3:ListBucket');
+  }
+  return keys;
+}
+
+/** ListObjectsV2 pages, following continuation tokens (StartAfter applies to the first page only). */
+export async function* listObjectPages(
+  s3: S3Client,
+  input: Omit<ListObjectsV2CommandInput, 'ContinuationToken'>,
+): AsyncGenerator<ListObjectsV2CommandOutput> {
   let token: string | undefined;
   do {
-    let page;
-    try {
-      page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: options.bucket,
-          Prefix: options.prefix,
-          ContinuationToken: token,
-          StartAfter: token ? undefined : options.startAfter,
-        }),
-      );
-    } catch (err) {
-      throw s3Error(where, err, 's3:ListBucket');
-    }
-    for (const obj of page.Contents ?? []) {
-      if (obj.Key === undefined) continue;
-      keys.push(obj.Key);
-      if (options.limit !== undefined && keys.length >= options.limit) return keys;
-    }
+    const page = await s3.send(new ListObjectsV2Command({ ...input, ContinuationToken: token, StartAfter: token ? undefined : input.StartAfter }));
+    yield page;
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys;
 }
 
 /** File names in a local folder (not recursive), sorted, optionally by suffix. Throws SourceReadError. */
@@ -118,15 +128,10 @@ export async function listFiles(dir: string, suffix = ''): Promise<string[]> {
     return entries
       .filter((e) => e.isFile() && e.name.endsWith(suffix))
       .map((e) => join(dir, e.name))
-      .sort(compareBytes);
+      .sort(compareKeys);
   } catch (err) {
     throw fileError(dir, err);
   }
-}
-
-/** UTF-8 byte order, as S3 sorts keys. */
-export function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 const S3_REASONS: Record<string, string> = {

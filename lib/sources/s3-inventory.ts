@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse';
 import type { JobLogger } from '../jobs/job';
 import { awsErrorText } from './aws-error';
+import { SourceReadError, listObjectPages, readDocument } from './object-source';
 import { type BucketScan, ScanAggregator, compareKeys } from './s3-scan';
 
 /**
@@ -36,8 +37,6 @@ export interface InventoryLocation {
 export interface InventoryScanOptions {
   /** Prefixes the caller reports on; those below the top level get their own aggregate. */
   readonly prefixes?: readonly string[];
-  /** Data files read at once. @default 4 */
-  readonly maxConcurrency?: number;
   readonly logger?: JobLogger;
 }
 
@@ -62,6 +61,8 @@ export interface InventoryManifest {
 }
 
 const REPORT_FOLDER = /\/(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})Z\/$/;
+/** Data files read at once (each is streamed through gunzip and the CSV parser). */
+const FILES_AT_ONCE = 4;
 /** Report folders tried, newest first, when the newest has no manifest yet (delivery in progress). */
 const MAX_REPORTS_TRIED = 3;
 
@@ -76,25 +77,27 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
   const dest = loc.destinationBucket;
   const base = inventoryBase(loc);
   let requests = 0;
-  const send = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  /** The object's text, or undefined when it does not exist. */
+  const getText = async (key: string): Promise<string | undefined> => {
     requests++;
     try {
-      return await fn();
+      return (await readDocument({ bucket: dest, key }, { s3 })).text;
     } catch (err) {
-      throw describe(err, what);
+      if (err instanceof SourceReadError && err.reason === 'NoSuchKey') return undefined;
+      throw new InventoryError((err as Error).message, { cause: err });
     }
   };
 
   // 1. Report folders, newest first (names sort by time).
   const folders: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await send(`s3://${dest}/${base}`, () =>
-      s3.send(new ListObjectsV2Command({ Bucket: dest, Prefix: base, Delimiter: '/', ContinuationToken: token })),
-    );
-    for (const cp of page.CommonPrefixes ?? []) if (cp.Prefix && REPORT_FOLDER.test(cp.Prefix)) folders.push(cp.Prefix);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  try {
+    for await (const page of listObjectPages(s3, { Bucket: dest, Prefix: base, Delimiter: '/' })) {
+      requests++;
+      for (const cp of page.CommonPrefixes ?? []) if (cp.Prefix && REPORT_FOLDER.test(cp.Prefix)) folders.push(cp.Prefix);
+    }
+  } catch (err) {
+    throw describe(err, `s3://${dest}/${base}`);
+  }
   folders.sort((a, b) => compareKeys(b, a));
   if (folders.length === 0) {
     throw new InventoryError(
@@ -108,12 +111,12 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
   let manifestKey = '';
   for (const folder of folders.slice(0, MAX_REPORTS_TRIED)) {
     manifestKey = `${folder}manifest.json`;
-    const text = await getText(s3, dest, manifestKey, send);
+    const text = await getText(manifestKey);
     if (text === undefined) {
       opts.logger?.warn('inventory report has no manifest.json yet; trying the previous report', { report: `s3://${dest}/${folder}` });
       continue;
     }
-    const checksum = await getText(s3, dest, `${folder}manifest.checksum`, send);
+    const checksum = await getText(`${folder}manifest.checksum`);
     if (checksum !== undefined && checksum.trim().toLowerCase() !== md5(text)) {
       throw new InventoryError(`s3://${dest}/${manifestKey} does not match its manifest.checksum (MD5 ${md5(text)} != ${checksum.trim()}).`);
     }
@@ -137,7 +140,13 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
   const queue = [...manifest.files];
   const readFile = async (file: ManifestFile) => {
     const where = `s3://${dest}/${file.key}`;
-    const res = await send(where, () => s3.send(new GetObjectCommand({ Bucket: dest, Key: file.key })));
+    requests++;
+    let res;
+    try {
+      res = await s3.send(new GetObjectCommand({ Bucket: dest, Key: file.key }));
+    } catch (err) {
+      throw describe(err, where);
+    }
     if (!res.Body) throw new InventoryError(`${where}: empty response body`);
     const hash = createHash('md5');
     let line = 0;
@@ -188,7 +197,8 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
       throw new InventoryError(`${where}: MD5 ${digest} does not match the manifest's ${file.MD5checksum} (incomplete or replaced file).`);
     }
   };
-  const workers = Array.from({ length: Math.max(1, Math.min(opts.maxConcurrency ?? 4, queue.length)) }, async () => {
+  const inFlight = Math.min(FILES_AT_ONCE, manifest.files.length);
+  const workers = Array.from({ length: Math.max(1, inFlight) }, async () => {
     for (let file = queue.shift(); file; file = queue.shift()) await readFile(file);
   });
   await Promise.all(workers);
@@ -196,7 +206,7 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
   const asOf = new Date(Number(manifest.creationTimestamp));
   const scan = agg.result(
     loc.sourceBucket,
-    { mode: 'inventory', requests, criticalPath: 3, maxInFlight: Math.min(opts.maxConcurrency ?? 4, manifest.files.length), splits: 0, durationMs: Date.now() - started },
+    { mode: 'inventory', requests, criticalPath: 3, maxInFlight: inFlight, splits: 0, durationMs: Date.now() - started },
     asOf,
   );
   opts.logger?.debug('inventory report read', { report: `s3://${dest}/${manifestKey}`, files: manifest.files.length, objects: scan.objects, asOf: asOf.toISOString() });
@@ -242,23 +252,6 @@ function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
-/** The object's text, or undefined when it does not exist. */
-async function getText(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-  send: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
-): Promise<string | undefined> {
-  try {
-    const res = await send(`s3://${bucket}/${key}`, () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
-    return res.Body ? await res.Body.transformToString('utf-8') : '';
-  } catch (err) {
-    if (err instanceof InventoryError && (err.cause as { name?: string } | undefined)?.name === 'NoSuchKey') return undefined;
-    throw err;
-  }
-}
-
 function describe(err: unknown, what: string): InventoryError {
-  if (err instanceof InventoryError) return err;
   return new InventoryError(`Cannot read ${what}: ${awsErrorText(err)}`, { cause: err });
 }

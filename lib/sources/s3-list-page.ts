@@ -71,12 +71,7 @@ export function parseListPage(xml: string): ListPage {
   const sizes: number[] = [];
   const modified: number[] = [];
   const commonPrefixes: string[] = [];
-  let pos = 0;
-  for (;;) {
-    const start = xml.indexOf('<Contents>', pos);
-    if (start < 0) break;
-    const end = xml.indexOf('</Contents>', start);
-    if (end < 0) throw new Error('unterminated <Contents> element');
+  for (const [start, end] of blocks(xml, 'Contents')) {
     const key = element(xml, 'Key', start, end);
     const size = element(xml, 'Size', start, end);
     const lastModified = element(xml, 'LastModified', start, end);
@@ -84,17 +79,10 @@ export function parseListPage(xml: string): ListPage {
     keys.push(decodeXml(key));
     sizes.push(Number(size));
     modified.push(lastModified === undefined ? Number.NaN : Date.parse(lastModified));
-    pos = end + 11;
   }
-  pos = 0;
-  for (;;) {
-    const start = xml.indexOf('<CommonPrefixes>', pos);
-    if (start < 0) break;
-    const end = xml.indexOf('</CommonPrefixes>', start);
-    if (end < 0) throw new Error('unterminated <CommonPrefixes> element');
+  for (const [start, end] of blocks(xml, 'CommonPrefixes')) {
     const prefix = element(xml, 'Prefix', start, end);
     if (prefix !== undefined) commonPrefixes.push(decodeXml(prefix));
-    pos = end + 17;
   }
   const truncated = element(xml, 'IsTruncated', 0, xml.length);
   const token = element(xml, 'NextContinuationToken', 0, xml.length);
@@ -108,10 +96,26 @@ export function parseListPage(xml: string): ListPage {
   };
 }
 
+/** `[start, end)` of each `<tag>...</tag>` block in turn (end is where its closing tag starts). */
+function* blocks(xml: string, tag: string): Generator<[number, number]> {
+  const open = `<${tag}>`;
+  const close = `</${tag}>`;
+  for (let start = xml.indexOf(open); start >= 0; ) {
+    const end = xml.indexOf(close, start);
+    if (end < 0) throw new Error(`unterminated <${tag}> element`);
+    yield [start, end];
+    start = xml.indexOf(open, end + close.length);
+  }
+}
+
+/** Text of the first `<name>` element within [from, to): '' for `<name/>`, undefined when absent. */
 function element(xml: string, name: string, from: number, to: number): string | undefined {
   const open = `<${name}>`;
   const i = xml.indexOf(open, from);
-  if (i < 0 || i >= to) return xml.indexOf(`<${name}/>`, from) >= 0 && xml.indexOf(`<${name}/>`, from) < to ? '' : undefined;
+  if (i < 0 || i >= to) {
+    const empty = xml.indexOf(`<${name}/>`, from);
+    return empty >= 0 && empty < to ? '' : undefined;
+  }
   const j = xml.indexOf(`</${name}>`, i);
   if (j < 0 || j > to) throw new Error(`unterminated <${name}> element`);
   return xml.slice(i + open.length, j);

@@ -1,9 +1,11 @@
+import { OPERATION_STATUSES, type OperationStatus } from '../lib/catalog/catalog';
 import type { MonitoringConfig } from '../lib/config/schema';
 import type { DashboardDefinition, WidgetSpec } from './types';
 
 const GREEN = '#2ca02c';
 const RED = '#d62728';
 const ORANGE = '#ff7f0e';
+const STATUS_COLORS: Record<OperationStatus, string> = { success: GREEN, failure: RED };
 
 /** How long pipeline operations take, and what the account costs against its budget. */
 export function performanceCostsDashboard(config: MonitoringConfig): DashboardDefinition {
@@ -11,10 +13,7 @@ export function performanceCostsDashboard(config: MonitoringConfig): DashboardDe
   const durations: WidgetSpec[] = config.pipelineOperations.map((op) => ({
     kind: 'graph',
     title: `${op} duration (seconds)`,
-    left: [
-      { metric: `${op}Duration`, dimensions: { Status: 'success' }, label: 'success', color: GREEN },
-      { metric: `${op}Duration`, dimensions: { Status: 'failure' }, label: 'failure', color: RED },
-    ],
+    left: OPERATION_STATUSES.map((status) => ({ metric: `${op}Duration`, dimensions: { Status: status }, label: status, color: STATUS_COLORS[status] })),
     leftAxis: { min: 0 },
     width: 8,
   }));

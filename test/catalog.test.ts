@@ -70,7 +70,7 @@ describe('catalogMetric: the seed trap is impossible', () => {
     const m = catalogMetric(catalog, 'S3ObjectCount', { Bucket: 'lake' }).toMetricConfig().metricStat!;
     expect(m).toMatchObject({ namespace: 'NBA-Simulator/DataCollection', metricName: 'S3ObjectCount', statistic: 'Maximum' });
     expect(m.dimensions).toEqual([{ name: 'Bucket', value: 'lake' }]);
-    expect(m.period.toSeconds()).toBe(300);
+    expect(m.period.toSeconds()).toBe(3600); // one run of the hourly S3 publisher
     expect(m.unitFilter).toBeUndefined();
 
     const dims = catalogMetric(catalog, 'DIMS_S3Objects', {}, { statistic: 'Average', period: Duration.hours(6) });
@@ -86,5 +86,36 @@ describe('catalogMetric: the seed trap is impossible', () => {
     expect(Object.keys(metric.dimensions ?? {})).toEqual(datum.Dimensions!.map((d) => d.Name));
     const durationDatum = catalog.datum('S3UploadDuration', 2.5, { Status: 'failure' }, new Date(0));
     expect(durationDatum).toMatchObject({ Namespace: 'NBA-Simulator/Performance', Unit: 'Seconds', Dimensions: [{ Name: 'Status', Value: 'failure' }] });
+  });
+});
+
+describe('allowed dimension values and operation durations', () => {
+  it('accepts only the declared Status values of <Operation>Duration and says which ones', () => {
+    const metric = catalog.get('ValidationDuration');
+    expect(metric.dimensionValues).toEqual({ Status: ['success', 'failure'] });
+    expect(catalog.datum('ValidationDuration', 1.5, { Status: 'failure' }).Dimensions).toEqual([{ Name: 'Status', Value: 'failure' }]);
+    expect(() => catalog.datum('ValidationDuration', 1.5, { Status: 'Success' })).toThrow(CatalogError);
+    expect(() => catalog.datum('ValidationDuration', 1.5, { Status: 'ok' })).toThrow(
+      'Dimension Status of ValidationDuration must be "success" or "failure", got "ok".',
+    );
+  });
+
+  it('operationDuration resolves configured and unconfigured operations in Performance, and refuses invalid names', () => {
+    expect(catalog.operationDuration('Validation')).toBe(catalog.get('ValidationDuration'));
+    const adHoc = catalog.operationDuration('NightlyExport');
+    expect(adHoc).toMatchObject({ name: 'NightlyExportDuration', namespace: 'NBA-Simulator/Performance', unit: 'Seconds', dimensions: ['Status'] });
+    expect(adHoc?.dimensionValues?.Status).toEqual(['success', 'failure']);
+    expect(catalog.operationDuration('9lives')).toBeUndefined();
+    expect(catalog.operationDuration('bad-name')).toBeUndefined();
+  });
+
+  it('findByName finds declared metrics in any namespace and <Operation>Duration of valid names only', () => {
+    expect(catalog.findByName('S3UploadFailures')?.namespace).toBe('NBA-Simulator/DataCollection');
+    expect(catalog.findByName('LoadDuration')?.namespace).toBe('NBA-Simulator/Performance');
+    expect(catalog.findByName('Duration')).toBeUndefined();
+    expect(catalog.findByName('Bad-OpDuration')).toBeUndefined();
+    expect(catalog.findByName('S3UploadFailure')).toBeUndefined();
+    // find keeps the namespace check on top of findByName.
+    expect(catalog.find('NBA-Simulator/Performance', 'S3UploadFailures')).toBeUndefined();
   });
 });

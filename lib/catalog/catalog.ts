@@ -1,6 +1,6 @@
 import { namespaceOf } from '../config/load';
-import type { MonitoringConfig, PublisherId } from '../config/schema';
-import type { MetricDatum } from '../publisher/datum';
+import { type MonitoringConfig, OPERATION_NAME, type PublisherId } from '../config/schema';
+import type { MetricDatum } from './datum';
 
 /**
  * The metric catalog: the single source of truth for every metric the stack publishes or
@@ -33,6 +33,8 @@ export interface MetricSpec {
   readonly dimensions: readonly string[];
   /** Dimensions whose value never changes (e.g. DIMS's `Source=DIMS`). */
   readonly fixedDimensions?: Readonly<Record<string, string>>;
+  /** Dimensions that only take these values (e.g. `Status` of `<Operation>Duration`); others are refused. */
+  readonly dimensionValues?: Readonly<Record<string, readonly string[]>>;
   readonly description: string;
   readonly source: MetricSource;
   readonly emission: Emission;
@@ -123,12 +125,23 @@ function baseSpecs(config: MonitoringConfig): Array<MetricSpec & { enabled?: boo
   ];
 }
 
+/** The outcomes an operation's duration is published under (dimension `Status`): success first. */
+export const OPERATION_STATUSES = ['success', 'failure'] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+
 /** `<Operation>Duration` in the Performance namespace, for any valid operation name. */
 export function operationDurationSpec(operation: string): MetricSpec {
   return {
-    group: 'Performance', name: `${operation}Duration`, unit: 'Seconds', dimensions: ['Status'], source: 'pipeline', emission: 'pushed',
-    statistic: 'Average', description: `Duration of the pipeline's ${operation} operation, by outcome (Status = success | failure).`,
+    group: 'Performance', name: `${operation}Duration`, unit: 'Seconds', dimensions: ['Status'], dimensionValues: { Status: OPERATION_STATUSES },
+    source: 'pipeline', emission: 'pushed', statistic: 'Average',
+    description: `Duration of the pipeline's ${operation} operation, by outcome (Status = ${OPERATION_STATUSES.join(' | ')}).`,
   };
+}
+
+/** `"a"`, `"a" or "b"`, `"a", "b" or "c"`. */
+function oneOf(values: readonly string[]): string {
+  const quoted = values.map((v) => JSON.stringify(v));
+  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
 }
 
 /** Metric name of a DIMS extra metric `category.metric`, e.g. `code_base.ml_scripts` -> `DIMS_CodeBaseMlScripts`. */
@@ -184,12 +197,24 @@ export class MetricCatalog {
 
   /** Finds a metric by namespace and name; `<Operation>Duration` matches any valid operation. */
   find(namespace: string, name: string): CatalogMetric | undefined {
+    const metric = this.findByName(name);
+    return metric?.namespace === namespace ? metric : undefined;
+  }
+
+  /** A metric by name alone: a declared one, else `<Operation>Duration` of any valid operation name. */
+  findByName(name: string): CatalogMetric | undefined {
     const known = this.byName.get(name);
-    if (known) return known.namespace === namespace ? known : undefined;
-    const performance = namespaceOf(this.config, 'Performance');
-    const op = /^([A-Za-z][A-Za-z0-9_]*)Duration$/.exec(name);
-    if (namespace === performance && op) return this.resolve(operationDurationSpec(op[1]!));
-    return undefined;
+    if (known) return known;
+    const op = /^(.+)Duration$/.exec(name)?.[1];
+    return op !== undefined && OPERATION_NAME.test(op) ? this.resolve(operationDurationSpec(op)) : undefined;
+  }
+
+  /**
+   * `<operation>Duration` in the Performance namespace (configured or not); undefined when the
+   * operation name is invalid or another namespace already declares that metric name.
+   */
+  operationDuration(operation: string): CatalogMetric | undefined {
+    return OPERATION_NAME.test(operation) ? this.find(namespaceOf(this.config, 'Performance'), `${operation}Duration`) : undefined;
   }
 
   /**
@@ -211,6 +236,8 @@ export class MetricCatalog {
       }
       const fixed = metric.fixedDimensions?.[k];
       if (fixed !== undefined && v !== fixed) throw new CatalogError(`Dimension ${k} of ${metric.name} is always "${fixed}", got "${v}".`);
+      const allowed = metric.dimensionValues?.[k];
+      if (allowed && !allowed.includes(v)) throw new CatalogError(`Dimension ${k} of ${metric.name} must be ${oneOf(allowed)}, got ${JSON.stringify(v)}.`);
     }
     return full;
   }

@@ -28,6 +28,8 @@ export function dimensionSets(config: MonitoringConfig, metric: CatalogMetric): 
 function valuesOf(config: MonitoringConfig, metric: CatalogMetric, dimension: string): { values: string[]; known: boolean } {
   const fixed = metric.fixedDimensions?.[dimension];
   if (fixed !== undefined) return { values: [fixed], known: true };
+  const allowed = metric.dimensionValues?.[dimension];
+  if (allowed) return { values: [...allowed], known: true };
   switch (dimension) {
     case 'Bucket':
       return { values: [sourceBucket(config, 's3')], known: true };
@@ -35,8 +37,6 @@ function valuesOf(config: MonitoringConfig, metric: CatalogMetric, dimension: st
       return { values: [...config.s3.perPrefixMetrics], known: true };
     case 'Priority':
       return { values: [...config.adce.priorities], known: true };
-    case 'Status':
-      return { values: ['success', 'failure'], known: true };
     case 'Service':
       return { values: Array.from({ length: config.cost.topServices }, (_, i) => `<top service ${i + 1}>`), known: false };
     default:

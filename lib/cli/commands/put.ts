@@ -1,6 +1,4 @@
-import { type CatalogMetric, type MetricCatalog, createCatalog } from '../../catalog/catalog';
-import { namespaceOf } from '../../config/load';
-import type { MonitoringConfig } from '../../config/schema';
+import { type MetricCatalog, createCatalog } from '../../catalog/catalog';
 import { type MetricDatum, datumToJsonLine } from '../../publisher/datum';
 import { publishDatums } from '../../publisher/publish';
 import { validateDatum } from '../../publisher/validate';
@@ -86,7 +84,7 @@ export const registerPut: RegisterCommand = (program, io) => {
     const datums: MetricDatum[] = [];
     const problems: string[] = [];
     for (const item of requests) {
-      const built = item.request ? buildDatum(catalog, config, item.request, now, opts.force ?? false) : { error: item.error! };
+      const built = item.request ? buildDatum(catalog, item.request, now, opts.force ?? false) : { error: item.error! };
       if ('datum' in built) datums.push(built.datum);
       else problems.push(opts.stdin ? `${item.where}: ${built.error}` : built.error);
     }
@@ -206,20 +204,9 @@ function requestFromObject(input: unknown): { request?: PutRequest; error?: stri
   return { request: { metric, value, unit: unit as string | undefined, namespace: namespace as string | undefined, dimensions, timestamp } };
 }
 
-/** A metric of the catalog by name; `<Operation>Duration` matches any valid operation. */
-export function lookupMetric(catalog: MetricCatalog, config: MonitoringConfig, name: string): CatalogMetric | undefined {
-  return catalog.all().find((m) => m.name === name) ?? catalog.find(namespaceOf(config, 'Performance'), name);
-}
-
 /** Judges one request against the catalog and CloudWatch's limits; the error says what was expected. */
-export function buildDatum(
-  catalog: MetricCatalog,
-  config: MonitoringConfig,
-  request: PutRequest,
-  now: Date,
-  force: boolean,
-): { datum: MetricDatum } | { error: string } {
-  const metric = lookupMetric(catalog, config, request.metric);
+function buildDatum(catalog: MetricCatalog, request: PutRequest, now: Date, force: boolean): { datum: MetricDatum } | { error: string } {
+  const metric = catalog.findByName(request.metric);
   if (!metric) {
     const names = [...catalog.all().map((m) => m.name)];
     const suggestion = closest(request.metric, names);
@@ -250,7 +237,8 @@ export function buildDatum(
   const extra = given.filter((d) => !metric.dimensions.includes(d));
   if (missing.length > 0 || extra.length > 0) {
     const expected = settable.length === 0 ? 'no dimensions' : `exactly ${settable.map((d) => `--dimension ${d}=<value>`).join(' ')}`;
-    const example = metric.name.endsWith('Duration') && metric.group === 'Performance' ? ' (Status is success or failure)' : '';
+    const choices = settable.filter((d) => metric.dimensionValues?.[d]).map((d) => `${d} is ${metric.dimensionValues![d]!.join(' or ')}`);
+    const example = choices.length > 0 ? ` (${choices.join('; ')})` : '';
     return {
       error:
         `${metric.name} takes ${expected}${example}; got [${given.join(', ')}]` +
@@ -258,9 +246,6 @@ export function buildDatum(
         (missing.length ? `, missing: ${missing.join(', ')}` : '') +
         '.',
     };
-  }
-  if (metric.group === 'Performance' && 'Status' in request.dimensions && !['success', 'failure'].includes(request.dimensions.Status!)) {
-    return { error: `Status of ${metric.name} must be "success" or "failure", got ${JSON.stringify(request.dimensions.Status)}.` };
   }
   let datum: MetricDatum;
   try {

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { createCatalog } from '../../catalog/catalog';
-import { namespaceOf } from '../../config/load';
+import { OPERATION_STATUSES, createCatalog } from '../../catalog/catalog';
 import { OPERATION_NAME } from '../../config/schema';
 import { datumToJsonLine } from '../../publisher/datum';
 import { publishDatums } from '../../publisher/publish';
@@ -34,7 +33,7 @@ export const registerTime: RegisterCommand = (program, io) => {
     }
     const config = configFromOptions(command);
     const catalog = createCatalog(config);
-    const metric = catalog.find(namespaceOf(config, 'Performance'), `${operation}Duration`);
+    const metric = catalog.operationDuration(operation);
     if (!metric) {
       io.err(`error: ${operation}Duration is declared in the catalog outside the Performance namespace; choose another operation name.\n`);
       io.exit(EXIT.usage);
@@ -49,7 +48,8 @@ export const registerTime: RegisterCommand = (program, io) => {
 
     const run = await runInherited(argv);
     if (run.spawnError) io.err(`monitor time: ${run.spawnError}\n`);
-    const status = run.code === 0 ? 'success' : 'failure';
+    const [success, failure] = OPERATION_STATUSES;
+    const status = run.code === 0 ? success : failure;
     const datum = catalog.datumOf(metric, Math.round(run.seconds * 1000) / 1000, { Status: status }, run.end);
 
     if (opts.dryRun) {

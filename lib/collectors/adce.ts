@@ -1,9 +1,8 @@
 import * as z from 'zod/mini';
 import type { MetricCatalog } from '../catalog/catalog';
+import { MAX_AGE_MS, type MetricDatum } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import type { Problem } from '../jobs/job';
-import type { MetricDatum } from '../publisher/datum';
-import { MAX_AGE_MS } from '../publisher/validate';
 import { isValidTimeZone, parseNaiveTimestamp } from './naive-time';
 
 /**

@@ -1,7 +1,7 @@
 import type { MetricCatalog } from '../catalog/catalog';
+import type { MetricDatum } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import type { Problem } from '../jobs/job';
-import type { MetricDatum } from '../publisher/datum';
 
 /**
  * Cost collector (pure): Cost Explorer answers in, datums out. Dates are UTC days, as Cost

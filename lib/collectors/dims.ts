@@ -1,9 +1,8 @@
 import { parseDocument } from 'yaml';
 import { dimsExtraMetricName, type MetricCatalog } from '../catalog/catalog';
+import { MAX_AGE_MS, MAX_FUTURE_MS, type MetricDatum } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import type { Problem } from '../jobs/job';
-import type { MetricDatum } from '../publisher/datum';
-import { MAX_AGE_MS, MAX_FUTURE_MS } from '../publisher/validate';
 import { parseNaiveTimestamp } from './naive-time';
 
 /**

@@ -1,7 +1,7 @@
 import type { MetricCatalog } from '../catalog/catalog';
+import type { MetricDatum } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import { staleBeforeNextCheck } from '../health/windows';
-import type { MetricDatum } from '../publisher/datum';
 import type { BucketScan, PrefixAggregate } from '../sources/s3-scan';
 
 /**

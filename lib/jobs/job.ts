@@ -1,4 +1,4 @@
-import type { MetricDatum } from '../publisher/datum';
+import type { MetricDatum } from '../catalog/datum';
 
 /**
  * A job is one publisher's work from source to datums: read the source, run the pure

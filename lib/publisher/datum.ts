@@ -1,24 +1,3 @@
-/**
- * One datum as PutMetricData takes it, plus its namespace. Field names are CloudWatch's own,
- * so a dry-run line can be pasted into `aws cloudwatch put-metric-data` or boto3 as is.
- */
-export interface MetricDatum {
-  readonly Namespace: string;
-  readonly MetricName: string;
-  readonly Value: number;
-  readonly Unit: string;
-  readonly Dimensions?: ReadonlyArray<{ readonly Name: string; readonly Value: string }>;
-  readonly Timestamp: Date;
-}
-
-/** One JSON line, keys in PutMetricData order: what `--dry-run` prints. */
-export function datumToJsonLine(datum: MetricDatum): string {
-  return JSON.stringify({
-    Namespace: datum.Namespace,
-    MetricName: datum.MetricName,
-    Value: datum.Value,
-    Unit: datum.Unit,
-    ...(datum.Dimensions && datum.Dimensions.length > 0 ? { Dimensions: datum.Dimensions } : {}),
-    Timestamp: datum.Timestamp.toISOString(),
-  });
-}
+// The datum type lives beside the catalog that builds it (data flows one way: collectors and the
+// catalog never import the publisher); re-exported here for the publisher's importers.
+export { type MetricDatum, datumToJsonLine } from '../catalog/datum';

@@ -1,7 +1,7 @@
 import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { JobLogger } from '../jobs/job';
 import { awsErrorText } from '../sources/aws-error';
-import type { MetricDatum } from './datum';
+import type { MetricDatum } from '../catalog/datum';
 import { validateDatum } from './validate';
 
 /** PutMetricData takes at most this many datums per request. */

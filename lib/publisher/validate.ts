@@ -1,4 +1,6 @@
-import type { MetricDatum } from './datum';
+import { MAX_AGE_MS, MAX_FUTURE_MS, type MetricDatum } from '../catalog/datum';
+
+export { MAX_AGE_MS, MAX_FUTURE_MS };
 
 /**
  * What CloudWatch PutMetricData would reject, checked before sending so one bad datum is
@@ -10,9 +12,6 @@ import type { MetricDatum } from './datum';
 export const MIN_MAGNITUDE = 8.515920e-109;
 export const MAX_MAGNITUDE = 1.174271e108;
 export const MAX_DIMENSIONS = 30;
-/** CloudWatch rejects datums older than two weeks or more than two hours in the future. */
-export const MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
-export const MAX_FUTURE_MS = 2 * 60 * 60 * 1000;
 const MAX_NAME = 255;
 const MAX_DIMENSION_VALUE = 1024;
 

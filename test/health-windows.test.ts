@@ -3,7 +3,7 @@ import { createCatalog } from '../lib/catalog/catalog';
 import { collectS3 } from '../lib/collectors/s3';
 import { parseConfig } from '../lib/config/load';
 import type { MonitoringConfigInput } from '../lib/config/schema';
-import { heartbeatWindow, staleBeforeNextCheck, withinCloudWatchLimits } from '../lib/health/windows';
+import { heartbeatWindow, periodMinutesFor, staleBeforeNextCheck, withinCloudWatchLimits } from '../lib/health/windows';
 import type { BucketScan } from '../lib/sources/s3-scan';
 
 describe('heartbeat windows derived from schedules', () => {
@@ -33,6 +33,12 @@ describe('heartbeat windows derived from schedules', () => {
     expect(withinCloudWatchLimits({ periodMinutes: 1441, periods: 1 })).toBe(false);
     expect(withinCloudWatchLimits({ periodMinutes: 1440, periods: 8 })).toBe(false);
     expect(() => heartbeatWindow(0)).toThrow(/>= 1/);
+  });
+});
+
+describe('metric periods from cadences', () => {
+  it('one interval, clamped to 1 minute .. 1 day; 5 minutes without a cadence', () => {
+    expect([periodMinutesFor(5), periodMinutesFor(360), periodMinutesFor(1440), periodMinutesFor(2880), periodMinutesFor(0), periodMinutesFor(undefined)]).toEqual([5, 360, 1440, 1440, 1, 5]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import type { CatalogMetric, Dimensions, MetricCatalog } from '../catalog/catalog';
+import { periodMinutesFor } from '../health/windows';
 
 /**
  * The only way CDK code builds a CloudWatch metric of ours: from the catalog, by name, with
@@ -9,7 +10,7 @@ import type { CatalogMetric, Dimensions, MetricCatalog } from '../catalog/catalo
 export interface CatalogMetricOptions {
   /** Statistic, e.g. `Sum`, `Average`, `p90`. @default the catalog's statistic for the metric */
   readonly statistic?: string;
-  /** Aggregation period. @default 5 minutes */
+  /** Aggregation period. @default one interval of the metric's publisher (`periodMinutesFor(cadenceMinutes)`: 5 minutes for pushed metrics, at most a day) */
   readonly period?: Duration;
   /** Legend label (graphs only: a labelled metric renders an alarm in the `Metrics` form). @default none: CloudWatch shows name and dimensions */
   readonly label?: string;
@@ -41,7 +42,7 @@ export function metricOf(
     metricName: metric.name,
     dimensionsMap,
     statistic: options.statistic ?? metric.statistic,
-    period: options.period ?? Duration.minutes(5),
+    period: options.period ?? Duration.minutes(periodMinutesFor(metric.cadenceMinutes)),
     label: options.label,
     color: options.color,
     // No `unit`: in an alarm or graph the unit is a filter, and a datum pushed by the pipeline

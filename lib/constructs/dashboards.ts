@@ -5,7 +5,7 @@ import type { DashboardDefinition, DashboardId, MetricRef, WidgetSpec } from '..
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig } from '../config/schema';
 import type { AlarmFactory, AlarmSelector } from './alarm-factory';
-import { catalogMetric } from './catalog-metric';
+import { metricOf } from './catalog-metric';
 
 export interface DashboardsProps {
   /** Validated configuration: names (`namespacePrefix`, `envName`) and what the definitions read. */
@@ -95,12 +95,12 @@ export class Dashboards extends Construct {
 
   /** A widget metric from the catalog; the period defaults to the publisher's cadence. */
   metric(ref: MetricRef): cloudwatch.Metric {
-    const declared = this.props.catalog.get(ref.metric);
-    const minutes = ref.periodMinutes ?? Math.min(Math.max(declared.cadenceMinutes ?? 5, 1), 1440);
-    const values = Object.values(this.props.catalog.dimensionsFor(declared, ref.dimensions));
-    return catalogMetric(this.props.catalog, ref.metric, ref.dimensions, {
+    const { catalog } = this.props;
+    const declared = catalog.get(ref.metric);
+    const values = Object.values(catalog.dimensionsFor(declared, ref.dimensions));
+    return metricOf(catalog, declared, ref.dimensions, {
       statistic: ref.statistic,
-      period: Duration.minutes(minutes),
+      period: ref.periodMinutes === undefined ? undefined : Duration.minutes(ref.periodMinutes),
       label: ref.label ?? (values.length > 0 ? `${ref.metric} (${values.join(', ')})` : ref.metric),
       color: ref.color,
     });

@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
+import { periodMinutesFor } from '../health/windows';
 
 /** Lambda limits the environment to 4 KB; MONITOR_CONFIG must fit in it. */
 const MAX_ENVIRONMENT_BYTES = 4096;
@@ -168,7 +169,7 @@ export class ScheduledPublisher extends Construct {
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: props.retryAttempts ?? 2,
         // A run older than one interval is superseded by the next one.
-        maxEventAge: Duration.minutes(Math.max(1, Math.min(this.scheduleMinutes, 24 * 60))),
+        maxEventAge: Duration.minutes(periodMinutesFor(this.scheduleMinutes)),
       }),
     });
     const fnLogicalId = Stack.of(this).getLogicalId(this.fn.node.defaultChild as CfnElement);
@@ -203,7 +204,7 @@ export class ScheduledPublisher extends Construct {
 
   /** One schedule interval, rounded up to a period CloudWatch accepts (60 s multiples, <= 1 day). */
   private defaultPeriod(): Duration {
-    return Duration.minutes(Math.min(this.scheduleMinutes, 24 * 60));
+    return Duration.minutes(periodMinutesFor(this.scheduleMinutes));
   }
 }
 

@@ -9,6 +9,18 @@ export const MAX_PERIOD_MINUTES = 1440;
 const SHORT_RANGE_MINUTES = 1440;
 const LONG_RANGE_MINUTES = 7 * 1440;
 
+/** Period used for metrics without a cadence (pushed by the pipeline), in minutes. */
+export const DEFAULT_PERIOD_MINUTES = 5;
+
+/**
+ * The period of a metric sent every `cadenceMinutes`: one interval, clamped to what CloudWatch
+ * accepts (whole minutes, 1 to MAX_PERIOD_MINUTES); DEFAULT_PERIOD_MINUTES without a cadence.
+ */
+export function periodMinutesFor(cadenceMinutes?: number): number {
+  if (cadenceMinutes === undefined) return DEFAULT_PERIOD_MINUTES;
+  return Math.min(Math.max(Math.ceil(cadenceMinutes), 1), MAX_PERIOD_MINUTES);
+}
+
 export interface AlarmWindow {
   readonly periodMinutes: number;
   /** Evaluation periods; a heartbeat alarms only when all of them are empty (datapoints to alarm = periods). */

@@ -2,6 +2,7 @@ import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
 import type { MonitoringConfig } from '../../config/schema';
+import { periodMinutesFor } from '../../health/windows';
 import type { AlarmFactory } from '../alarm-factory';
 import { catalogMetric } from '../catalog-metric';
 
@@ -24,7 +25,7 @@ export class AdceStall extends Construct {
   constructor(scope: Construct, id: string, props: AdceStallProps) {
     super(scope, id);
     const { config, catalog, alarms } = props;
-    const period = Duration.minutes(Math.min(config.adce.scheduleMinutes, 1440));
+    const period = Duration.minutes(periodMinutesFor(config.adce.scheduleMinutes));
     const maxMinutes = Math.round(config.adce.maxHoursWithoutRun * 60);
     const stalled = new cloudwatch.MathExpression({
       expression: `IF(depth > 0 AND lastRunAge > ${maxMinutes}, 1, 0)`,

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
 import { sourceBucket } from '../../config/load';
 import type { MonitoringConfig } from '../../config/schema';
+import { periodMinutesFor } from '../../health/windows';
 import type { AlarmFactory } from '../alarm-factory';
 import { catalogMetric } from '../catalog-metric';
 
@@ -31,7 +32,7 @@ export class AnomalyAlarms extends Construct {
     const { bandWidth } = config.anomalyDetection;
 
     if (config.anomalyDetection.s3Growth) {
-      const period = Duration.minutes(Math.max(60, Math.min(config.s3.scheduleMinutes, 1440)));
+      const period = Duration.minutes(Math.max(60, periodMinutesFor(config.s3.scheduleMinutes)));
       const growth = new cloudwatch.MathExpression({
         expression: 'DIFF(objects)',
         usingMetrics: { objects: catalogMetric(catalog, 'S3ObjectCount', { Bucket: sourceBucket(config, 's3') }, { statistic: 'Maximum', period }) },

@@ -1,4 +1,4 @@
-import { Duration, aws_ce as ce, type aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { aws_ce as ce, type aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
 import type { MonitoringConfig } from '../../config/schema';
@@ -44,10 +44,10 @@ export class CostGuard extends Construct {
     super(scope, id);
     const { config, catalog, alarms, alerting } = props;
     const limit = config.thresholds.forecastedBudgetUtilizationPct;
-    const period = Duration.minutes(Math.min(config.cost.scheduleMinutes, 1440));
     this.forecastAlarm = alarms.whenAbove(
       'Cost-ForecastOverBudget',
-      catalogMetric(catalog, 'ForecastedBudgetUtilization', {}, { statistic: 'Maximum', period }),
+      // Period: one cost run (the catalog metric's default).
+      catalogMetric(catalog, 'ForecastedBudgetUtilization', {}, { statistic: 'Maximum' }),
       {
         threshold: limit,
         periods: 1,

@@ -1,4 +1,4 @@
-import { Duration, type aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import type { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
 import type { MonitoringConfig } from '../../config/schema';
@@ -23,8 +23,8 @@ export class DimsDrift extends Construct {
   constructor(scope: Construct, id: string, props: DimsDriftProps) {
     super(scope, id);
     const { config, catalog, alarms } = props;
-    const period = Duration.minutes(Math.min(config.dims.scheduleMinutes, 1440));
-    this.alarm = alarms.whenAtLeast('DIMS-DriftMajor', catalogMetric(catalog, 'DIMS_S3ObjectsDriftPct', {}, { statistic: 'Maximum', period }), {
+    // Period: one DIMS run (the catalog metric's default).
+    this.alarm = alarms.whenAtLeast('DIMS-DriftMajor', catalogMetric(catalog, 'DIMS_S3ObjectsDriftPct', {}, { statistic: 'Maximum' }), {
       threshold: config.dims.driftWarnPct,
       periods: 1,
       // Drift is skipped when no live count is available: keep the last verdict.

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
 import { sourceBucket } from '../config/load';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
+import { ADCE_CURSOR_BUCKET_ENV, ADCE_CURSOR_KEY, ADCE_CURSOR_KEY_ENV } from '../jobs/adce-cursor';
 import { ScheduledPublisher } from './scheduled-publisher';
 
 export interface PublishersProps {
@@ -13,9 +14,6 @@ export interface PublishersProps {
   /** The metric catalog (namespaces each publisher may write). */
   readonly catalog: MetricCatalog;
 }
-
-/** Key of the ADCE cursor object in the state bucket. */
-export const ADCE_CURSOR_KEY = 'adce/cursor.json';
 
 /**
  * The four scheduled publishers (S3 data lake, ADCE, DIMS, cost), each with only the access it
@@ -68,7 +66,7 @@ export class Publishers extends Construct {
         { bucket: adceBucket, keyPatterns: [config.adce.queueKey, `${config.adce.runsPrefix}*`] },
         { bucket: this.stateBucket, keyPatterns: [ADCE_CURSOR_KEY] },
       ],
-      environment: { ADCE_CURSOR_BUCKET: this.stateBucket.bucketName, ADCE_CURSOR_KEY },
+      environment: { [ADCE_CURSOR_BUCKET_ENV]: this.stateBucket.bucketName, [ADCE_CURSOR_KEY_ENV]: ADCE_CURSOR_KEY },
     });
     this.stateBucket.grantPut(adce.fn, ADCE_CURSOR_KEY);
     adce.acknowledgeWildcard('Action::s3:Abort*', 'Action group of CDK grantPut, on the one cursor object key only.');

@@ -2,6 +2,12 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorText } from '../sources/aws-error';
 import { SourceReadError, readDocument } from '../sources/object-source';
 
+/** Environment variables that tell the ADCE Lambda where its cursor is (set by the Publishers construct). */
+export const ADCE_CURSOR_BUCKET_ENV = 'ADCE_CURSOR_BUCKET';
+export const ADCE_CURSOR_KEY_ENV = 'ADCE_CURSOR_KEY';
+/** Key of the ADCE cursor object in the stack's state bucket. */
+export const ADCE_CURSOR_KEY = 'adce/cursor.json';
+
 /**
  * Where the ADCE publisher remembers which run reports it has counted.
  *
@@ -14,6 +20,7 @@ import { SourceReadError, readDocument } from '../sources/object-source';
  * owns; the function may only GetObject/PutObject that one key. It is written only when new
  * reports arrive (about one PUT per orchestrator run: cents per month).
  */
+
 export interface CursorState {
   /** Last run-report key counted (keys sort by time: `adce/runs/<ISO time>.json`). */
   readonly lastKey: string;

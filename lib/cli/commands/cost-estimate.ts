@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../config/load';
 import { type MonitoringConfig, PUBLISHERS } from '../../config/schema';
 import { type CfnTemplate, type CostAssumptions, type CostReport, DEFAULT_ASSUMPTIONS, configFromTemplates, estimateCost } from '../cost-model';
+import { UsageError, parseNumberFlag } from '../flags';
 import { EXIT, type RegisterCommand, configFromOptions } from '../main';
 
 /**
@@ -25,8 +26,6 @@ interface CostOptions {
   logKbPerRun: string;
   notificationsPerMonth: string;
 }
-
-class UsageError extends Error {}
 
 export const registerCostEstimate: RegisterCommand = (program, io) => {
   const d = DEFAULT_ASSUMPTIONS;
@@ -89,11 +88,7 @@ function chooseConfig(command: Parameters<typeof configFromOptions>[0], template
   return { config: configFromOptions(command), origin: globals.config ?? `config/${globals.env ?? 'default'}.json (or defaults)` };
 }
 
-function number(flag: string, text: string, min = 0): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < min) throw new UsageError(`${flag} ${JSON.stringify(text)} must be a number >= ${min}.`);
-  return n;
-}
+const number = (flag: string, text: string) => parseNumberFlag(flag, text, { min: 0 });
 
 function assumptionsFrom(opts: CostOptions, config: MonitoringConfig): CostAssumptions {
   const runSeconds = { ...DEFAULT_ASSUMPTIONS.runSeconds };
@@ -104,8 +99,7 @@ function assumptionsFrom(opts: CostOptions, config: MonitoringConfig): CostAssum
     }
     runSeconds[name as keyof typeof runSeconds] = number('--run-seconds', seconds);
   }
-  const hours = number('--pipeline-hours-per-day', opts.pipelineHoursPerDay);
-  if (hours > 24) throw new UsageError(`--pipeline-hours-per-day ${hours} must be at most 24.`);
+  const hours = parseNumberFlag('--pipeline-hours-per-day', opts.pipelineHoursPerDay, { min: 0, max: 24 });
   return {
     pipelineHoursPerDay: hours,
     pipelineRequestsPerDay: number('--pipeline-requests-per-day', opts.pipelineRequestsPerDay),

@@ -3,6 +3,7 @@ import { DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-clo
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import type { MonitoringConfig } from '../../config/schema';
 import { type CliClients, awsErrorText, cliClients, expectedRecipients, topicSeverity, withRegion } from '../aws';
+import { parseNumberFlag } from '../flags';
 import { type CliIO, EXIT, type RegisterCommand, configFromOptions } from '../main';
 import { closest } from '../suggest';
 
@@ -56,9 +57,11 @@ export const registerFireDrill: RegisterCommand = (program, io) => {
       .option('--json', 'print the result as JSON'),
   ).action(async (alarmName: string, opts: DrillOptions, command) => {
     const config = configFromOptions(command);
-    const waitSeconds = Number(opts.waitSeconds);
-    if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > 3600) {
-      io.err(`error: --wait-seconds ${JSON.stringify(opts.waitSeconds)} must be a number of seconds from 0 to 3600.\n`);
+    let waitSeconds: number;
+    try {
+      waitSeconds = parseNumberFlag('--wait-seconds', opts.waitSeconds, { min: 0, max: 3600 });
+    } catch (err) {
+      io.err(`error: ${(err as Error).message}\n`);
       io.exit(EXIT.usage);
       return;
     }

@@ -3,6 +3,7 @@ import { type MetricDatum, datumToJsonLine } from '../../publisher/datum';
 import { publishDatums } from '../../publisher/publish';
 import { validateDatum } from '../../publisher/validate';
 import { awsErrorText, cliClients, withRegion } from '../aws';
+import { parseNumberFlag } from '../flags';
 import { EXIT, type RegisterCommand, configFromOptions } from '../main';
 import { closest } from '../suggest';
 
@@ -126,8 +127,12 @@ export const registerPut: RegisterCommand = (program, io) => {
 };
 
 function requestFromFlags(opts: PutOptions): { request?: PutRequest; error?: string } {
-  const value = parseNumber(opts.value!);
-  if (value === undefined) return { error: `--value ${JSON.stringify(opts.value)} is not a number.` };
+  let value: number;
+  try {
+    value = parseNumberFlag('--value', opts.value!);
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
   const dimensions: Record<string, string> = {};
   for (const pair of opts.dimension) {
     const eq = pair.indexOf('=');
@@ -142,12 +147,6 @@ function requestFromFlags(opts: PutOptions): { request?: PutRequest; error?: str
     if (Number.isNaN(timestamp.getTime())) return { error: `--timestamp ${JSON.stringify(opts.timestamp)} is not an ISO 8601 date.` };
   }
   return { request: { metric: opts.metric!, value, unit: opts.unit, dimensions, timestamp } };
-}
-
-/** A decimal number; rejects "", "abc", "NaN", "Infinity" and friends. */
-function parseNumber(text: string): number | undefined {
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim())) return undefined;
-  return Number(text);
 }
 
 /** One request per non-blank line; a line that is not a usable object becomes an error for that line only. */

@@ -4,6 +4,7 @@ import { MAX_AGE_MS, type MetricDatum } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import type { Problem } from '../jobs/job';
 import { isValidTimeZone, parseNaiveTimestamp } from './naive-time';
+import { round2 } from './round';
 
 /**
  * ADCE collector (pure): the task queue (`gaps.json`) and orchestrator run reports in, datums
@@ -164,8 +165,4 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
     cur = (cur as Record<PropertyKey, unknown>)[p];
   }
   return cur;
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

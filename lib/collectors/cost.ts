@@ -2,6 +2,7 @@ import type { MetricCatalog } from '../catalog/catalog';
 import type { MetricDatum } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import type { Problem } from '../jobs/job';
+import { round2 } from './round';
 
 /**
  * Cost collector (pure): Cost Explorer answers in, datums out. Dates are UTC days, as Cost
@@ -77,7 +78,8 @@ export interface CostOutput {
   readonly summary: Record<string, unknown>;
 }
 
-const METRIC = 'UnblendedCost';
+/** The Cost Explorer metric the job asks for and the collector reads. */
+export const COST_METRIC = 'UnblendedCost';
 
 export function collectCost(input: CostInput, ctx: CostCollectorContext): CostOutput {
   const { catalog, now, config } = ctx;
@@ -101,10 +103,10 @@ export function collectCost(input: CostInput, ctx: CostCollectorContext): CostOu
     if (!m || m.Amount === undefined) return undefined;
     const v = Number(m.Amount);
     if (!Number.isFinite(v)) {
-      problems.push({ source, message: `Cost Explorer returned a non-numeric ${METRIC} ${JSON.stringify(m.Amount)} for ${where}; left out`, fatal: false });
+      problems.push({ source, message: `Cost Explorer returned a non-numeric ${COST_METRIC} ${JSON.stringify(m.Amount)} for ${where}; left out`, fatal: false });
       return undefined;
     }
-    if (m.Unit && m.Unit !== 'USD') warnings.push(`${where}: ${METRIC} is in ${m.Unit}, not USD`);
+    if (m.Unit && m.Unit !== 'USD') warnings.push(`${where}: ${COST_METRIC} is in ${m.Unit}, not USD`);
     return v;
   };
   for (const result of input.usage) {
@@ -113,20 +115,20 @@ export function collectCost(input: CostInput, ctx: CostCollectorContext): CostOu
     if (result.Groups && result.Groups.length > 0) {
       for (const g of result.Groups) {
         const service = g.Keys?.[0] ?? 'Unknown';
-        const v = amount(`${service} on ${dayStart}`, g.Metrics?.[METRIC]);
+        const v = amount(`${service} on ${dayStart}`, g.Metrics?.[COST_METRIC]);
         if (v === undefined) continue;
         dayTotal += v;
         byService.set(service, (byService.get(service) ?? 0) + v);
       }
     } else {
-      dayTotal = amount(`total on ${dayStart}`, result.Total?.[METRIC]) ?? 0;
+      dayTotal = amount(`total on ${dayStart}`, result.Total?.[COST_METRIC]) ?? 0;
     }
     monthToDate += dayTotal;
     if (dayStart < input.periods.today) beforeToday += dayTotal;
   }
 
   const budget = config.monthlyBudgetUsd;
-  datums.push(catalog.datum('MonthlyAWSCost', cents(monthToDate), {}, now));
+  datums.push(catalog.datum('MonthlyAWSCost', round2(monthToDate), {}, now));
   datums.push(catalog.datum('BudgetUtilization', round2((monthToDate / budget) * 100), {}, now));
 
   let forecastMonth: number | undefined;
@@ -134,7 +136,7 @@ export function collectCost(input: CostInput, ctx: CostCollectorContext): CostOu
     const remainder = Number(input.forecastAmount);
     if (Number.isFinite(remainder)) {
       forecastMonth = beforeToday + remainder;
-      datums.push(catalog.datum('ForecastedMonthlyCost', cents(forecastMonth), {}, now));
+      datums.push(catalog.datum('ForecastedMonthlyCost', round2(forecastMonth), {}, now));
       datums.push(catalog.datum('ForecastedBudgetUtilization', round2((forecastMonth / budget) * 100), {}, now));
     } else {
       problems.push({ source, message: `Cost Explorer returned a non-numeric forecast ${JSON.stringify(input.forecastAmount)}; no forecast published`, fatal: false });
@@ -147,25 +149,17 @@ export function collectCost(input: CostInput, ctx: CostCollectorContext): CostOu
     .filter(([, v]) => v > 0)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, config.cost.topServices);
-  for (const [service, v] of top) datums.push(catalog.datum('ServiceMonthlyCost', cents(v), { Service: service.slice(0, 1024) }, now));
+  for (const [service, v] of top) datums.push(catalog.datum('ServiceMonthlyCost', round2(v), { Service: service.slice(0, 1024) }, now));
 
   return {
     datums,
     problems,
     warnings,
     summary: {
-      monthToDate: { ...input.periods.monthToDate, usd: cents(monthToDate) },
-      actualBeforeTodayUsd: cents(beforeToday),
-      forecast: input.periods.forecast ? { ...input.periods.forecast, remainderUsd: input.forecastAmount, monthUsd: forecastMonth && cents(forecastMonth) } : undefined,
-      topServices: top.map(([s, v]) => ({ service: s, usd: cents(v) })),
+      monthToDate: { ...input.periods.monthToDate, usd: round2(monthToDate) },
+      actualBeforeTodayUsd: round2(beforeToday),
+      forecast: input.periods.forecast ? { ...input.periods.forecast, remainderUsd: input.forecastAmount, monthUsd: forecastMonth && round2(forecastMonth) } : undefined,
+      topServices: top.map(([s, v]) => ({ service: s, usd: round2(v) })),
     },
   };
-}
-
-function cents(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -4,6 +4,7 @@ import { MAX_AGE_MS, MAX_FUTURE_MS, type MetricDatum } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import type { Problem } from '../jobs/job';
 import { parseNaiveTimestamp } from './naive-time';
+import { round2 } from './round';
 
 /**
  * DIMS collector (pure): the DIMS inventory YAML (`inventory/metrics.yaml`) in, datums out.
@@ -160,8 +161,4 @@ function describe(v: unknown): string {
   if (isRecord(v)) return 'a map';
   if (typeof v === 'number') return String(v);
   return JSON.stringify(v);
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -4,7 +4,7 @@ import {
   type GetCostAndUsageCommandOutput,
   GetCostForecastCommand,
 } from '@aws-sdk/client-cost-explorer';
-import { collectCost, costPeriods, type CostResultByTime } from '../collectors/cost';
+import { COST_METRIC, collectCost, costPeriods, type CostResultByTime } from '../collectors/cost';
 import { awsErrorText } from '../sources/aws-error';
 import type { JobContext, JobResult } from './job';
 
@@ -32,7 +32,7 @@ export async function runCostJob(ctx: JobContext, options: CostJobOptions): Prom
         new GetCostAndUsageCommand({
           TimePeriod: periods.monthToDate,
           Granularity: 'DAILY',
-          Metrics: ['UnblendedCost'],
+          Metrics: [COST_METRIC],
           GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
           NextPageToken: token,
         }),

@@ -164,15 +164,17 @@ describe('health roll-up', () => {
       expect(rule('Monitoring-Unhealthy') + rule('Monitoring-Degraded')).not.toContain(`"${idOf(w)}"`);
     }
     // Every notifying alarm is in exactly one roll-up.
-    const notifying = stack.alarms.registered.filter((e) => e.notifies).map((e) => e.baseName);
+    const notifying = stack.alarms.registered.filter((e) => e.notifies && !['Monitoring-Unhealthy', 'Monitoring-Degraded'].includes(e.baseName)).map((e) => e.baseName);
     expect([...critical, ...warning].sort()).toEqual(notifying.sort());
     expect(rule('Monitoring-Unhealthy')).not.toMatch(/ AND /);
   });
 
-  it('both roll-ups notify only the warning topic (no second SMS page)', () => {
+  it('both roll-ups notify only the warning topic (no second SMS page), and the registry says so', () => {
     for (const name of ['Monitoring-Unhealthy', 'Monitoring-Degraded']) {
       expect(alarm(json, name)).toMatchObject({ AlarmActions: [topic('warning')], OKActions: [topic('warning')] });
     }
+    expect(stack.alarms.get('Monitoring-Unhealthy')).toMatchObject({ severity: 'critical', notifies: true, topic: 'warning' });
+    expect(stack.alarms.get('Monitoring-Degraded')).toMatchObject({ severity: 'warning', notifies: true, topic: 'warning' });
   });
 
   it('sit at the top of every dashboard, with a legend', () => {

@@ -37,8 +37,10 @@ export interface RegisteredAlarm {
   readonly runbookAnchor: string;
   /** One sentence: what is wrong when it fires. */
   readonly summary: string;
-  /** Whether ALARM/OK go to the severity's topic. */
+  /** Whether ALARM/OK go to a topic at all. */
   readonly notifies: boolean;
+  /** The severity topic ALARM/OK go to (usually the alarm's own severity); undefined when it notifies nobody. */
+  readonly topic?: Severity;
 }
 
 /** Picks registered alarms; every given field must match (an empty selector picks all). */
@@ -58,11 +60,12 @@ export interface AlarmOptions {
   /** Runbook section. @default the GitHub slug of the base name */
   readonly runbookAnchor?: string;
   /**
-   * Send ALARM and OK to the severity's topic. Members of a roll-up may set false so only the
-   * composite pages.
+   * Where ALARM and OK go: `true` to the alarm's own severity topic, `false` nowhere (e.g. the
+   * window alarms of a composite, so only the composite notifies), a severity to that topic
+   * instead (e.g. a critical roll-up that only emails, as its members page on their own).
    * @default true
    */
-  readonly notify?: boolean;
+  readonly notify?: boolean | Severity;
 }
 
 export interface ThresholdAlarmOptions extends AlarmOptions {
@@ -266,8 +269,9 @@ export class AlarmFactory extends Construct {
     if (!area) {
       throw new Error(`Alarm "${baseName}" watches no metric of a ${this.config.namespacePrefix}/* namespace: pass \`area\`.`);
     }
-    const notifies = options.notify ?? true;
-    if (notifies) this.alerting.notify(alarm, options.severity);
+    const notify = options.notify ?? true;
+    const topic = notify === true ? options.severity : notify === false ? undefined : notify;
+    if (topic) this.alerting.notify(alarm, topic);
     this.entries.push({
       alarm,
       baseName,
@@ -277,7 +281,8 @@ export class AlarmFactory extends Construct {
       kind,
       runbookAnchor: options.runbookAnchor ?? runbookAnchor(baseName),
       summary: options.summary,
-      notifies,
+      notifies: topic !== undefined,
+      topic,
     });
     return alarm;
   }

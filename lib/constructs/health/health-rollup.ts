@@ -2,15 +2,14 @@ import { Lazy, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MonitoringConfig } from '../../config/schema';
 import { type AlarmFactory, type RegisteredAlarm, runbookAnchor, runbookLink } from '../alarm-factory';
-import type { Alerting, Severity } from '../alerting';
+import type { Severity } from '../alerting';
 import type { Dashboards } from '../dashboards';
 
 export interface HealthRollupProps {
   /** Validated configuration: `runbookBaseUrl` for the legend's links. */
   readonly config: MonitoringConfig;
+  /** Makes the roll-ups (both routed to the warning topic: email only) and lists their members. */
   readonly alarms: AlarmFactory;
-  /** The roll-ups notify the warning topic (email only). */
-  readonly alerting: Alerting;
   /** Every dashboard gets the health row at its top. */
   readonly dashboards: Dashboards;
 }
@@ -37,7 +36,7 @@ export class HealthRollup extends Construct {
 
   constructor(scope: Construct, id: string, props: HealthRollupProps) {
     super(scope, id);
-    const { alarms, alerting, dashboards } = props;
+    const { alarms, dashboards } = props;
     const anyOf = (severity: Severity): cloudwatch.IAlarmRule => ({
       renderAlarmRule: () =>
         Lazy.string({
@@ -51,16 +50,14 @@ export class HealthRollup extends Construct {
 
     this.unhealthy = alarms.composite(UNHEALTHY, anyOf('critical'), {
       severity: 'critical',
-      notify: false,
+      notify: 'warning',
       summary: 'Unhealthy: at least one critical alarm is in ALARM (data is being lost or soon will be). The members page on their own; this roll-up only emails.',
     });
     this.degraded = alarms.composite(DEGRADED, anyOf('warning'), {
       severity: 'warning',
-      notify: false,
+      notify: 'warning',
       summary: 'Degraded: at least one warning alarm is in ALARM (something degrades; critical alarms are Monitoring-Unhealthy).',
     });
-    alerting.notify(this.unhealthy, 'warning');
-    alerting.notify(this.degraded, 'warning');
 
     const link = (name: string) => {
       const url = runbookLink(props.config, runbookAnchor(name));

@@ -63,6 +63,6 @@ export class HealthMonitoring extends Construct {
       'DataCollection',
       dashboards.widget('DataCollection', { kind: 'alarmStatus', title: 'Publisher errors and throttles', select: { areas: ['Monitoring'], kinds: ['threshold'] }, height: 2 }),
     );
-    if (config.healthRollup) this.rollup = new HealthRollup(this, 'Rollup', { config, alarms, alerting, dashboards });
+    if (config.healthRollup) this.rollup = new HealthRollup(this, 'Rollup', { config, alarms, dashboards });
   }
 }

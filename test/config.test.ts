@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SEVERITIES, recipientsFor } from '../lib/config/alerting';
 import { ConfigError, alarmName, loadConfig, parseConfig } from '../lib/config/load';
 
 function configDirWith(files: Record<string, string>): string {
@@ -116,6 +117,29 @@ describe('published dimension values are normalized by the schema', () => {
 
   it('refuses an empty priority', () => {
     expect(loadError(() => parseConfig({ adce: { priorities: ['high', ''] } }))).toMatch(/adce\.priorities\[1\] = "": must not be empty/);
+  });
+});
+
+describe('who gets which alert', () => {
+  const people = parseConfig({ alertEmails: ['ops@example.com', 'lead@example.com'], alertPhoneNumbers: ['+14155550123'] });
+
+  it('critical reaches every email and every phone, warning only the emails', () => {
+    expect(SEVERITIES).toEqual(['critical', 'warning']);
+    expect(recipientsFor(people, 'critical')).toEqual([
+      { protocol: 'email', endpoint: 'ops@example.com' },
+      { protocol: 'email', endpoint: 'lead@example.com' },
+      { protocol: 'sms', endpoint: '+14155550123' },
+    ]);
+    expect(recipientsFor(people, 'warning')).toEqual([
+      { protocol: 'email', endpoint: 'ops@example.com' },
+      { protocol: 'email', endpoint: 'lead@example.com' },
+    ]);
+  });
+
+  it('a phone-only config pages on critical and reaches nobody on warning', () => {
+    const phoneOnly = parseConfig({ alertPhoneNumbers: ['+442071838750'] });
+    expect(recipientsFor(phoneOnly, 'critical')).toEqual([{ protocol: 'sms', endpoint: '+442071838750' }]);
+    expect(recipientsFor(phoneOnly, 'warning')).toEqual([]);
   });
 });
 

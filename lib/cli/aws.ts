@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Command } from 'commander';
+import { SEVERITIES, type Severity, recipientsFor } from '../config/alerting';
 import type { MonitoringConfig } from '../config/schema';
 
 /**
@@ -37,15 +38,12 @@ export function withRegion(command: Command): Command {
 export { awsErrorText } from '../sources/aws-error';
 
 /** Severity of an alerting topic, read from its ARN or name (`...-critical...` / `...-warning...`). */
-export function topicSeverity(topicArnOrName: string): 'critical' | 'warning' | undefined {
+export function topicSeverity(topicArnOrName: string): Severity | undefined {
   const name = topicArnOrName.split(':').pop() ?? topicArnOrName;
-  if (/critical/i.test(name)) return 'critical';
-  if (/warning/i.test(name)) return 'warning';
-  return undefined;
+  return SEVERITIES.find((severity) => name.toLowerCase().includes(severity));
 }
 
-/** Who config says each severity reaches: critical -> every email and phone, warning -> email only. */
-export function expectedRecipients(config: Pick<MonitoringConfig, 'alertEmails' | 'alertPhoneNumbers'>, severity: 'critical' | 'warning'): string[] {
-  const emails = config.alertEmails.map((e) => `email ${e}`);
-  return severity === 'critical' ? [...emails, ...config.alertPhoneNumbers.map((p) => `sms ${p}`)] : emails;
+/** Who config says a severity reaches (lib/config/alerting.ts), as `protocol endpoint` like SNS lists them. */
+export function expectedRecipients(config: Pick<MonitoringConfig, 'alertEmails' | 'alertPhoneNumbers'>, severity: Severity): string[] {
+  return recipientsFor(config, severity).map((r) => `${r.protocol} ${r.endpoint}`);
 }

@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import type { Severity } from '../../config/alerting';
 import type { MonitoringConfig } from '../../config/schema';
 import { type CliClients, awsErrorText, cliClients, expectedRecipients, topicSeverity, withRegion } from '../aws';
 import { parseNumberFlag } from '../flags';
@@ -31,7 +32,7 @@ export interface Delivery {
   /** The state change that notified: ALARM (the drill) or OK (the recovery). */
   readonly on: 'ALARM' | 'OK';
   readonly action: string;
-  readonly severity?: 'critical' | 'warning';
+  readonly severity?: Severity;
   /** Subscriptions of the topic as SNS reports them; undefined when they could not be listed. */
   readonly recipients?: Recipient[];
   /** What config says this severity reaches. */

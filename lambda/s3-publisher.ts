@@ -1,9 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { sourceBucket } from '../lib/config/load';
 import { runS3Job } from '../lib/jobs/s3';
 import { createPublisherHandler } from './shared/publisher-handler';
 
-export const handler = createPublisherHandler('s3', ({ config, traced }) => {
+export const handler = createPublisherHandler('s3', ({ traced }) => {
   const s3 = traced(new S3Client({}));
-  return (ctx) => runS3Job(ctx, { s3, bucket: sourceBucket(config, 's3') });
+  return (ctx) => runS3Job(ctx, { s3 });
 });

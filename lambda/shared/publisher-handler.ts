@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Context } from 'aws-lambda';
-import { createCatalog } from '../../lib/catalog/catalog';
+import { type MetricCatalog, createCatalog } from '../../lib/catalog/catalog';
 import { parseConfig } from '../../lib/config/load';
 import type { MonitoringConfig, PublisherId } from '../../lib/config/schema';
 import type { JobContext, JobLogger } from '../../lib/jobs/job';
@@ -17,8 +17,6 @@ import { type PublisherJob, PublisherRunError, failureMessage, runAndPublish } f
 
 export interface PublisherSetup {
   readonly config: MonitoringConfig;
-  readonly logger: Logger;
-  readonly tracer: Tracer;
   /** Wraps an AWS SDK v3 client so its calls show up as X-Ray subsegments. */
   traced<T>(client: T): T;
 }
@@ -34,15 +32,6 @@ export interface PublisherSummary {
   readonly problems: number;
 }
 
-export interface PublisherHandlerOptions {
-  /** Environment to read (tests pass their own). @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Clock. @default () => new Date() */
-  readonly clock?: () => Date;
-  /** CloudWatch client for PutMetricData. @default a traced client in the function's region */
-  readonly cloudWatch?: CloudWatchClient;
-}
-
 /** Powertools Logger as the JobLogger jobs use. */
 export function jobLogger(logger: Logger): JobLogger {
   return {
@@ -53,16 +42,12 @@ export function jobLogger(logger: Logger): JobLogger {
   };
 }
 
-export function createPublisherHandler(
-  publisher: PublisherId,
-  makeJob: JobFactory,
-  options: PublisherHandlerOptions = {},
-): (event: unknown, context: Context) => Promise<PublisherSummary> {
-  const env = options.env ?? process.env;
+export function createPublisherHandler(publisher: PublisherId, makeJob: JobFactory): (event: unknown, context: Context) => Promise<PublisherSummary> {
   const logger = new Logger({ serviceName: `monitor-${publisher}-publisher`, persistentKeys: { publisher } });
   const tracer = new Tracer({ serviceName: `monitor-${publisher}-publisher` });
   const traced = <T>(client: T): T => (tracer.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client);
-  let ready: { config: MonitoringConfig; job: PublisherJob; cloudWatch: CloudWatchClient } | undefined;
+  const log = jobLogger(logger);
+  let ready: { config: MonitoringConfig; catalog: MetricCatalog; job: PublisherJob; cloudWatch: CloudWatchClient } | undefined;
 
   return async (_event: unknown, context: Context): Promise<PublisherSummary> => {
     logger.addContext(context);
@@ -77,15 +62,11 @@ export function createPublisherHandler(
     try {
       if (!ready) {
         // Parsed once per container; a bad config fails every invocation with the same message.
-        const config = parseConfig(JSON.parse(env.MONITOR_CONFIG ?? 'null'), 'the MONITOR_CONFIG environment variable');
-        ready = {
-          config,
-          job: makeJob({ config, logger, tracer, traced }),
-          cloudWatch: options.cloudWatch ?? traced(new CloudWatchClient({})),
-        };
+        const config = parseConfig(JSON.parse(process.env.MONITOR_CONFIG ?? 'null'), 'the MONITOR_CONFIG environment variable');
+        ready = { config, catalog: createCatalog(config), job: makeJob({ config, traced }), cloudWatch: traced(new CloudWatchClient({})) };
       }
-      const { config, job, cloudWatch } = ready;
-      const ctx: JobContext = { config, catalog: createCatalog(config), now: (options.clock ?? (() => new Date()))(), logger: jobLogger(logger) };
+      const { config, catalog, job, cloudWatch } = ready;
+      const ctx: JobContext = { config, catalog, now: new Date(), logger: log };
       const outcome = await runAndPublish(job, ctx, { client: cloudWatch });
       if (outcome.failed) throw new PublisherRunError(failureMessage(outcome), outcome);
       return {

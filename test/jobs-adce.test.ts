@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCatalog } from '../lib/catalog/catalog';
 import { parseConfig } from '../lib/config/load';
-import { runAdceJob } from '../lib/jobs/adce';
+import { RUN_REPORT_METRICS, runAdceJob, runReportMetricNames } from '../lib/jobs/adce';
 import { CursorError, MemoryCursorStore, S3CursorStore } from '../lib/jobs/adce-cursor';
 import type { PublishResult } from '../lib/publisher/publish';
 
@@ -129,6 +129,14 @@ describe('ADCE job with a cursor', () => {
   });
 });
 
+describe('run-report metrics', () => {
+  it('are the ADCE metrics the catalog sends only when a report arrives (and match the legacy constant)', () => {
+    const names = runReportMetricNames(ctx().catalog);
+    expect([...names].sort()).toEqual(['ADCESuccessRate', 'ADCETasksCompleted', 'ADCETasksFailed', 'ADCETasksSkipped']);
+    expect(names).toEqual(new Set(RUN_REPORT_METRICS));
+  });
+});
+
 describe('S3 cursor store', () => {
   it('creates with If-None-Match: *, updates with If-Match: <etag>, and a lost race returns undefined', async () => {
     const store = new S3CursorStore(s3, 'state', 'adce/cursor.json');
@@ -154,6 +162,10 @@ describe('S3 cursor store', () => {
       .resolvesOnce(body('not json'));
     expect(await store.read()).toEqual({ state: { lastKey: 'k', newestEndTime: '2025-11-08T00:00:00.000Z', updatedAt: 'x' }, version: '"v7"' });
     await expect(store.read()).rejects.toThrow(/ADCE cursor s3:\/\/state\/adce\/cursor.json is corrupt/);
+    s3mock.on(GetObjectCommand).rejects(awsError('AccessDenied', 403));
+    const denied = await store.read().catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(CursorError);
+    expect((denied as Error).message).toMatch(/^Cannot read the ADCE cursor s3:\/\/state\/adce\/cursor.json: access denied \(AccessDenied\): the caller lacks s3:GetObject/);
     s3mock.on(PutObjectCommand).rejects(awsError('AccessDenied', 403));
     await expect(store.compareAndSwap(undefined, { lastKey: 'k', updatedAt: '' })).rejects.toBeInstanceOf(CursorError);
   });

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { MetricCatalog } from '../catalog/catalog';
 import { type AdceDocument, collectAdce } from '../collectors/adce';
 import { sourceBucket } from '../config/load';
 import type { PublishResult } from '../publisher/publish';
@@ -35,7 +36,15 @@ export interface AdceJobOptions {
   readonly maxReportsPerRun?: number;
 }
 
-/** Metrics that come from run reports (claimed via the cursor). */
+/**
+ * Metrics that come from run reports (claimed via the cursor): the ADCE metrics the catalog
+ * marks `when-data`, i.e. sent only when a new report arrives.
+ */
+export function runReportMetricNames(catalog: MetricCatalog): Set<string> {
+  return new Set(catalog.publishedBy('adce').filter((m) => m.emission === 'when-data').map((m) => m.name));
+}
+
+/** @deprecated Use {@link runReportMetricNames} (read from the catalog); kept until `monitor publish` switches. */
 export const RUN_REPORT_METRICS: ReadonlySet<string> = new Set(['ADCETasksCompleted', 'ADCETasksFailed', 'ADCETasksSkipped', 'ADCESuccessRate']);
 
 export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Promise<PublishingJobResult> {
@@ -125,6 +134,7 @@ export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Prom
   let afterPublish: PublishingJobResult['afterPublish'];
   if (options.cursor && cursorUsable && listed.length > 0) {
     const cursor = options.cursor;
+    const fromReports = runReportMetricNames(ctx.catalog);
     const next: CursorState = {
       lastKey: listed[listed.length - 1]!,
       newestEndTime: out.newestEndTime?.toISOString(),
@@ -138,12 +148,12 @@ export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Prom
     }
     if (version === undefined) {
       // Not claimed (another run did, or the write failed): publishing them could double count.
-      datums = datums.filter((d) => !RUN_REPORT_METRICS.has(d.MetricName));
+      datums = datums.filter((d) => !fromReports.has(d.MetricName));
       logger.info(`ADCE run reports up to ${basename(next.lastKey)} were claimed by an overlapping run; not counted here`);
       summary.cursor = 'claimed by another run';
     } else {
       summary.cursor = { from: stored.state?.lastKey ?? null, to: next.lastKey };
-      const runDatums = datums.filter((d) => RUN_REPORT_METRICS.has(d.MetricName));
+      const runDatums = datums.filter((d) => fromReports.has(d.MetricName));
       afterPublish = async (result: PublishResult) => releaseIfNothingSent(result, runDatums, cursor, version!, stored, next);
     }
   }

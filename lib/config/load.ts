@@ -140,10 +140,14 @@ export function sourceBucket(config: MonitoringConfig, publisher: Exclude<Publis
   return config[publisher].bucket ?? config.dataLakeBucket;
 }
 
+/** `-<envName>` for resource names, empty in the default environment (names stay as documented). */
+export function envSuffix(config: Pick<MonitoringConfig, 'envName'>): string {
+  return config.envName === 'default' ? '' : `-${config.envName}`;
+}
+
 /** The stack `cdk deploy` creates for a config; `monitor verify` looks for the same name. */
 export function monitoringStackName(config: Pick<MonitoringConfig, 'namespacePrefix' | 'envName'>): string {
-  const env = config.envName === 'default' ? '' : `-${config.envName}`;
-  return `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}-Monitoring${env}`;
+  return `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}-Monitoring${envSuffix(config)}`;
 }
 
 /** An alarm's name with the environment added only when the user asked for it. */

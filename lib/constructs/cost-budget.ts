@@ -1,5 +1,6 @@
 import { aws_budgets as budgets } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { envSuffix } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import type { Alerting, Severity } from './alerting';
 
@@ -26,9 +27,8 @@ export class CostBudget extends Construct {
   constructor(scope: Construct, id: string, props: CostBudgetProps) {
     super(scope, id);
     const { config, alerting } = props;
-    const env = config.envName === 'default' ? '' : `-${config.envName}`;
     // Budget names may not contain ":" or "\".
-    this.budgetName = `${config.namespacePrefix}-monthly-cost${env}`.replace(/[:\\]/g, '-');
+    this.budgetName = `${config.namespacePrefix}-monthly-cost${envSuffix(config)}`.replace(/[:\\]/g, '-');
 
     const notify = (type: 'ACTUAL' | 'FORECASTED', pct: number, severity: Severity) => ({
       notification: { notificationType: type, comparisonOperator: 'GREATER_THAN', threshold: pct, thresholdType: 'PERCENTAGE' },

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { standardDashboards } from '../../dashboards';
 import type { DashboardDefinition, DashboardId, MetricRef, WidgetSpec } from '../../dashboards/types';
 import type { MetricCatalog } from '../catalog/catalog';
+import { envSuffix } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import type { AlarmFactory, AlarmSelector } from './alarm-factory';
 import { metricOf } from './catalog-metric';
@@ -115,8 +116,7 @@ export class Dashboards extends Construct {
 
 /** `<prefix>-<id>` plus `-<env>` outside the default environment; only the characters CloudWatch allows. */
 export function dashboardName(config: Pick<MonitoringConfig, 'namespacePrefix' | 'envName'>, id: DashboardId): string {
-  const env = config.envName === 'default' ? '' : `-${config.envName}`;
-  return `${config.namespacePrefix}-${id}${env}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  return `${config.namespacePrefix}-${id}${envSuffix(config)}`.replace(/[^A-Za-z0-9_-]/g, '-');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { aws_ce as ce, type aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
+import { envSuffix } from '../../config/load';
 import type { MonitoringConfig } from '../../config/schema';
 import type { AlarmFactory } from '../alarm-factory';
 import type { Alerting } from '../alerting';
@@ -60,16 +61,15 @@ export class CostGuard extends Construct {
 
     if (!config.costAnomalyDetection) return;
     alerting.allowServicePublish(COST_ANOMALY_PRINCIPAL);
-    const env = config.envName === 'default' ? '' : `-${config.envName}`;
     if (!config.costAnomalyMonitorArn) {
       this.anomalyMonitor = new ce.CfnAnomalyMonitor(this, 'AnomalyMonitor', {
-        monitorName: `${config.namespacePrefix}-services${env}`.slice(0, 1024),
+        monitorName: `${config.namespacePrefix}-services${envSuffix(config)}`.slice(0, 1024),
         monitorType: 'DIMENSIONAL',
         monitorDimension: 'SERVICE',
       });
     }
     this.anomalySubscription = new ce.CfnAnomalySubscription(this, 'AnomalySubscription', {
-      subscriptionName: `${config.namespacePrefix}-cost-anomalies${env}`.slice(0, 1024),
+      subscriptionName: `${config.namespacePrefix}-cost-anomalies${envSuffix(config)}`.slice(0, 1024),
       frequency: 'IMMEDIATE',
       monitorArnList: [config.costAnomalyMonitorArn ?? this.anomalyMonitor!.attrMonitorArn],
       subscribers: [{ type: 'SNS', address: alerting.topics.warning.topicArn }],

@@ -1,6 +1,7 @@
 import { Duration, aws_cloudwatch as cloudwatch, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
+import { envSuffix } from '../../config/load';
 import type { MonitoringConfig } from '../../config/schema';
 import type { AlarmFactory } from '../alarm-factory';
 import { catalogMetric } from '../catalog-metric';
@@ -89,7 +90,7 @@ export class PublisherLogs extends Construct {
       },
     );
 
-    const env = config.envName === 'default' ? '' : `-${config.envName}`;
+    const env = envSuffix(config);
     const logGroups = publishers.map((p) => p.logGroup);
     this.queries = [
       new logs.QueryDefinition(this, 'ErrorsByPublisher', {

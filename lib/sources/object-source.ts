@@ -1,12 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandInput,
-  type ListObjectsV2CommandOutput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { awsErrorName, awsErrorText } from './aws-error';
 import { compareKeys } from './s3-scan';
 
@@ -95,7 +89,7 @@ export async function listKeys(s3: S3Client, options: ListKeysOptions): Promise<
   const where = `s3://${options.bucket}/${options.prefix}`;
   const keys: string[] = [];
   try {
-    for await (const page of listObjectPages(s3, { Bucket: options.bucket, Prefix: options.prefix, StartAfter: options.startAfter })) {
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: options.bucket, Prefix: options.prefix, StartAfter: options.startAfter })) {
       for (const obj of page.Contents ?? []) {
         if (obj.Key === undefined) continue;
         keys.push(obj.Key);
@@ -106,19 +100,6 @@ export async function listKeys(s3: S3Client, options: ListKeysOptions): Promise<
     throw s3Error(where, err, 's3:ListBucket');
   }
   return keys;
-}
-
-/** ListObjectsV2 pages, following continuation tokens (StartAfter applies to the first page only). */
-export async function* listObjectPages(
-  s3: S3Client,
-  input: Omit<ListObjectsV2CommandInput, 'ContinuationToken'>,
-): AsyncGenerator<ListObjectsV2CommandOutput> {
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ ...input, ContinuationToken: token, StartAfter: token ? undefined : input.StartAfter }));
-    yield page;
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
 }
 
 /** File names in a local folder (not recursive), sorted, optionally by suffix. Throws SourceReadError. */

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse';
 import type { JobLogger } from '../jobs/job';
 import { awsErrorText } from './aws-error';
-import { SourceReadError, listObjectPages, readDocument } from './object-source';
+import { SourceReadError, readDocument } from './object-source';
 import { type BucketScan, ScanAggregator, compareKeys } from './s3-scan';
 
 /**
@@ -91,7 +91,7 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
   // 1. Report folders, newest first (names sort by time).
   const folders: string[] = [];
   try {
-    for await (const page of listObjectPages(s3, { Bucket: dest, Prefix: base, Delimiter: '/' })) {
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: dest, Prefix: base, Delimiter: '/' })) {
       requests++;
       for (const cp of page.CommonPrefixes ?? []) if (cp.Prefix && REPORT_FOLDER.test(cp.Prefix)) folders.push(cp.Prefix);
     }

@@ -1,6 +1,7 @@
 import { Duration, aws_cloudwatch as cloudwatch, type aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
+import type { SourceFreshness } from '../../collectors/s3';
 import { sourceBucket } from '../../config/load';
 import type { MonitoringConfig } from '../../config/schema';
 import { FRESHNESS_LOG_MESSAGE } from '../../jobs/s3';
@@ -19,11 +20,15 @@ export interface DataFreshnessProps {
   readonly s3PublisherLogGroup: logs.ILogGroup;
 }
 
+/** A field of the S3 job's per-source log line: renaming one in the collector breaks the build, not the table. */
+const field = <K extends keyof SourceFreshness>(k: K): K => k;
+
 /** Logs Insights query of the per-source freshness table: the latest line of every source, stale first. */
 export function freshnessQuery(): string {
+  const latest = (k: keyof SourceFreshness, as: string) => `latest(${field(k)}) as ${as}`;
   return [
     `filter message = "${FRESHNESS_LOG_MESSAGE}"`,
-    'stats latest(stale) as isStale, latest(ageMinutes) as ageMin, latest(thresholdHours) as thresholdH, latest(newest) as newestObject, latest(objects) as objectCount by prefix',
+    `stats ${[latest('stale', 'isStale'), latest('ageMinutes', 'ageMin'), latest('thresholdHours', 'thresholdH'), latest('newest', 'newestObject'), latest('objects', 'objectCount')].join(', ')} by ${field('prefix')}`,
     'sort isStale desc, ageMin desc',
   ].join('\n| ');
 }

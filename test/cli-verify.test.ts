@@ -79,7 +79,7 @@ describe('monitor verify', () => {
     expect(io.stderr).toBe('');
   });
 
-  it('queries every dimension set of every every-run metric over 2 schedule intervals of its publisher', async () => {
+  it('queries every dimension set of every every-run metric over the heartbeat window of its publisher (2 schedule intervals)', async () => {
     const io = captureIO();
     await main(verify('--json'), io);
     const queries = cw.commandCalls(GetMetricDataCommand).flatMap((c) => {
@@ -118,6 +118,26 @@ describe('monitor verify', () => {
     expect(io.stdout).toMatch(/critical: sms \+14155550123\s+FAIL\s+configured but not subscribed/);
   });
 
+  it('reads every page of subscriptions, stack resources and dashboards', async () => {
+    sns.on(ListSubscriptionsByTopicCommand, { TopicArn: CRITICAL }).resolves({
+      Subscriptions: [{ TopicArn: CRITICAL, Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: `${CRITICAL}:1` }],
+      NextToken: 'subs-2',
+    });
+    sns.on(ListSubscriptionsByTopicCommand, { TopicArn: CRITICAL, NextToken: 'subs-2' }).resolves({
+      Subscriptions: [{ TopicArn: CRITICAL, Protocol: 'sms', Endpoint: '+14155550123', SubscriptionArn: 'PendingConfirmation' }],
+    });
+    cw.on(ListDashboardsCommand).resolves({ DashboardEntries: [{ DashboardName: DASHBOARDS[0] }], NextToken: 'dash-2' });
+    cw.on(ListDashboardsCommand, { NextToken: 'dash-2' }).resolves({ DashboardEntries: DASHBOARDS.slice(1).map((DashboardName) => ({ DashboardName })) });
+    const io = captureIO();
+    expect(await main(verify(), io)).toBe(1);
+    // The second page's pending SMS is found (not reported as "not subscribed"), and every dashboard is present.
+    expect(io.stdout).toMatch(/subscription\s+critical: sms \+14155550123\s+FAIL\s+PendingConfirmation/);
+    expect(io.stdout).not.toMatch(/not subscribed/);
+    expect(io.stdout).not.toMatch(/not in ListDashboards/);
+    expect(sns.commandCalls(ListSubscriptionsByTopicCommand, { TopicArn: CRITICAL })).toHaveLength(2);
+    expect(io.stdout).toMatch(/NOT green \(\d+ ok, 0 warning\(s\), 1 failed\)/);
+  });
+
   it('goes red on a stale metric and says which publisher to look at', async () => {
     cw.on(GetMetricDataCommand).callsFake(metricData(['DIMS_PythonFiles']));
     const io = captureIO();
@@ -125,7 +145,7 @@ describe('monitor verify', () => {
     const result = JSON.parse(io.stdout);
     expect(result.ok).toBe(false);
     expect(result.checks.filter((c: { status: string }) => c.status === 'fail')).toEqual([
-      { kind: 'metric', name: 'NBA-Simulator/DIMS/DIMS_PythonFiles', status: 'fail', detail: 'no data in the last 2 x 360 min (dims publisher): is the dims publisher running? (its Lambda logs)' },
+      { kind: 'metric', name: 'NBA-Simulator/DIMS/DIMS_PythonFiles', status: 'fail', detail: 'no data in the last 720 min (heartbeat window of the dims publisher): is the dims publisher running? (its Lambda logs)' },
     ]);
   });
 

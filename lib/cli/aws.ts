@@ -1,6 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient, paginateListSubscriptionsByTopic } from '@aws-sdk/client-sns';
 import type { Command } from 'commander';
 import { SEVERITIES, type Severity, recipientsFor } from '../config/alerting';
 import type { MonitoringConfig } from '../config/schema';
@@ -36,6 +36,25 @@ export function withRegion(command: Command): Command {
 }
 
 export { awsErrorText } from '../sources/aws-error';
+
+/** A subscription of a topic as SNS lists it. */
+export interface TopicSubscription {
+  readonly protocol: string;
+  readonly endpoint: string;
+  /** `pending` until the recipient confirms (SNS reports the ARN `PendingConfirmation`). */
+  readonly status: 'confirmed' | 'pending';
+}
+
+/** Every subscription of a topic (all pages). */
+export async function listSubscriptions(clients: Pick<CliClients, 'sns'>, topicArn: string): Promise<TopicSubscription[]> {
+  const out: TopicSubscription[] = [];
+  for await (const page of paginateListSubscriptionsByTopic({ client: clients.sns() }, { TopicArn: topicArn })) {
+    for (const s of page.Subscriptions ?? []) {
+      out.push({ protocol: s.Protocol ?? '?', endpoint: s.Endpoint ?? '?', status: s.SubscriptionArn === 'PendingConfirmation' ? 'pending' : 'confirmed' });
+    }
+  }
+  return out;
+}
 
 /** Severity of an alerting topic, read from its ARN or name (`...-critical...` / `...-warning...`). */
 export function topicSeverity(topicArnOrName: string): Severity | undefined {

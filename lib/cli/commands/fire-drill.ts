@@ -1,9 +1,8 @@
 import { hostname, userInfo } from 'node:os';
 import { DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import type { Severity } from '../../config/alerting';
 import type { MonitoringConfig } from '../../config/schema';
-import { type CliClients, awsErrorText, cliClients, expectedRecipients, topicSeverity, withRegion } from '../aws';
+import { type CliClients, type TopicSubscription, awsErrorText, cliClients, expectedRecipients, listSubscriptions, topicSeverity, withRegion } from '../aws';
 import { parseNumberFlag } from '../flags';
 import { type CliIO, EXIT, type RegisterCommand, configFromOptions } from '../main';
 import { closest } from '../suggest';
@@ -22,19 +21,13 @@ interface AlarmInfo {
   readonly okActions: string[];
 }
 
-export interface Recipient {
-  readonly protocol: string;
-  readonly endpoint: string;
-  readonly status: 'confirmed' | 'pending';
-}
-
 export interface Delivery {
   /** The state change that notified: ALARM (the drill) or OK (the recovery). */
   readonly on: 'ALARM' | 'OK';
   readonly action: string;
   readonly severity?: Severity;
   /** Subscriptions of the topic as SNS reports them; undefined when they could not be listed. */
-  readonly recipients?: Recipient[];
+  readonly recipients?: TopicSubscription[];
   /** What config says this severity reaches. */
   readonly configured: string[];
   readonly note?: string;
@@ -165,7 +158,7 @@ async function describeDeliveries(clients: CliClients, config: MonitoringConfig,
     ...alarm.alarmActions.map((action) => ({ on: 'ALARM' as const, action })),
     ...alarm.okActions.map((action) => ({ on: 'OK' as const, action })),
   ];
-  const cache = new Map<string, Recipient[] | string>();
+  const cache = new Map<string, TopicSubscription[] | string>();
   for (const { on, action } of actions) {
     if (!action.startsWith('arn:aws') || action.split(':')[2] !== 'sns') {
       deliveries.push({ on, action, configured: [], note: 'not an SNS topic: check that target yourself' });
@@ -175,16 +168,7 @@ async function describeDeliveries(clients: CliClients, config: MonitoringConfig,
     const configured = severity ? expectedRecipients(config, severity) : [];
     if (!cache.has(action)) {
       try {
-        const out: Recipient[] = [];
-        let token: string | undefined;
-        do {
-          const page = await clients.sns().send(new ListSubscriptionsByTopicCommand({ TopicArn: action, NextToken: token }));
-          for (const s of page.Subscriptions ?? []) {
-            out.push({ protocol: s.Protocol ?? '?', endpoint: s.Endpoint ?? '?', status: s.SubscriptionArn === 'PendingConfirmation' ? 'pending' : 'confirmed' });
-          }
-          token = page.NextToken;
-        } while (token);
-        cache.set(action, out);
+        cache.set(action, await listSubscriptions(clients, action));
       } catch (err) {
         cache.set(action, awsErrorText(err));
       }
@@ -226,7 +210,7 @@ function renderDeliveries(alarm: AlarmInfo, deliveries: Delivery[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function describeRecipient(r: Recipient, alarmName: string, on: 'ALARM' | 'OK'): string {
+function describeRecipient(r: TopicSubscription, alarmName: string, on: 'ALARM' | 'OK'): string {
   switch (r.protocol) {
     case 'email':
     case 'email-json':

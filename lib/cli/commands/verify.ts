@@ -1,10 +1,10 @@
-import { DescribeStacksCommand, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
-import { DescribeAlarmsCommand, GetMetricDataCommand, ListDashboardsCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { DescribeStacksCommand, type StackResourceSummary, paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import { type MetricDataQuery, paginateDescribeAlarms, paginateGetMetricData, paginateListDashboards } from '@aws-sdk/client-cloudwatch';
 import { type CatalogMetric, type Dimensions, createCatalog } from '../../catalog/catalog';
 import { monitoringStackName } from '../../config/load';
 import type { MonitoringConfig } from '../../config/schema';
-import { type CliClients, awsErrorText, cliClients, expectedRecipients, topicSeverity, withRegion } from '../aws';
+import { heartbeatWindow } from '../../health/windows';
+import { type CliClients, type TopicSubscription, awsErrorText, cliClients, expectedRecipients, listSubscriptions, topicSeverity, withRegion } from '../aws';
 import { dimensionSets } from '../dimension-sets';
 import { EXIT, type RegisterCommand, configFromOptions } from '../main';
 import { formatTable } from '../table';
@@ -39,7 +39,7 @@ export const registerVerify: RegisterCommand = (program, io) => {
     program
       .command('verify')
       .description(
-        'After a deploy: SNS subscriptions confirmed, every-run metrics of each publisher fresh (data within 2 schedule intervals), ' +
+        'After a deploy: SNS subscriptions confirmed, every-run metrics of each publisher fresh (data within the heartbeat window: 2 schedule intervals), ' +
           'alarm states, dashboards present. Exit 0 only when no check failed.',
       )
       .option('--stack <name>', 'CloudFormation stack name (default: the name `cdk deploy` gives for this config)')
@@ -104,12 +104,7 @@ export async function runVerify(options: VerifyOptions): Promise<Check[]> {
 
 async function listStackResources(clients: CliClients, stackName: string): Promise<StackResourceSummary[]> {
   const out: StackResourceSummary[] = [];
-  let token: string | undefined;
-  do {
-    const page = await clients.cloudformation().send(new ListStackResourcesCommand({ StackName: stackName, NextToken: token }));
-    out.push(...(page.StackResourceSummaries ?? []));
-    token = page.NextToken;
-  } while (token);
+  for await (const page of paginateListStackResources({ client: clients.cloudformation() }, { StackName: stackName })) out.push(...(page.StackResourceSummaries ?? []));
   return out;
 }
 
@@ -119,7 +114,7 @@ async function checkTopics(clients: CliClients, config: MonitoringConfig, topicA
   for (const arn of topicArns) {
     const topic = arn.split(':').pop() ?? arn;
     const severity = topicSeverity(arn);
-    let subs: Array<{ protocol: string; endpoint: string; arn: string }>;
+    let subs: TopicSubscription[];
     try {
       subs = await listSubscriptions(clients, arn);
     } catch (err) {
@@ -128,7 +123,7 @@ async function checkTopics(clients: CliClients, config: MonitoringConfig, topicA
     }
     for (const s of subs) {
       const who = `${severity ?? topic}: ${s.protocol} ${s.endpoint}`;
-      if (s.arn === 'PendingConfirmation') {
+      if (s.status === 'pending') {
         const how = s.protocol === 'email' || s.protocol === 'email-json' ? ': open the "AWS Notification - Subscription Confirmation" email and click Confirm' : '';
         checks.push({ kind: 'subscription', name: who, status: 'fail', detail: `PendingConfirmation${how}` });
       } else {
@@ -147,32 +142,17 @@ async function checkTopics(clients: CliClients, config: MonitoringConfig, topicA
   return checks;
 }
 
-async function listSubscriptions(clients: CliClients, topicArn: string): Promise<Array<{ protocol: string; endpoint: string; arn: string }>> {
-  const out: Array<{ protocol: string; endpoint: string; arn: string }> = [];
-  let token: string | undefined;
-  do {
-    const page = await clients.sns().send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
-    for (const s of page.Subscriptions ?? []) out.push({ protocol: s.Protocol ?? '?', endpoint: s.Endpoint ?? '?', arn: s.SubscriptionArn ?? '' });
-    token = page.NextToken;
-  } while (token);
-  return out;
-}
-
 async function checkAlarms(clients: CliClients, names: string[]): Promise<Check[]> {
   const checks: Check[] = [];
   const found = new Map<string, { state: string; reason: string; actionsEnabled: boolean }>();
   try {
     for (let i = 0; i < names.length; i += 100) {
-      let token: string | undefined;
-      do {
-        const page = await clients.cloudwatch().send(
-          new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token }),
-        );
+      const pages = paginateDescribeAlarms({ client: clients.cloudwatch() }, { AlarmNames: names.slice(i, i + 100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] });
+      for await (const page of pages) {
         for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
           found.set(a.AlarmName!, { state: a.StateValue ?? 'UNKNOWN', reason: a.StateReason ?? '', actionsEnabled: a.ActionsEnabled !== false });
         }
-        token = page.NextToken;
-      } while (token);
+      }
     }
   } catch (err) {
     return [{ kind: 'alarm', name: `${names.length} alarm(s)`, status: 'fail', detail: `cannot describe alarms: ${awsErrorText(err)}` }];
@@ -198,12 +178,9 @@ async function checkDashboards(clients: CliClients, names: string[]): Promise<Ch
   if (names.length === 0) return [{ kind: 'dashboard', name: '(none)', status: 'fail', detail: 'the stack has no dashboard' }];
   const present = new Set<string>();
   try {
-    let token: string | undefined;
-    do {
-      const page = await clients.cloudwatch().send(new ListDashboardsCommand({ NextToken: token }));
+    for await (const page of paginateListDashboards({ client: clients.cloudwatch() }, {})) {
       for (const d of page.DashboardEntries ?? []) if (d.DashboardName) present.add(d.DashboardName);
-      token = page.NextToken;
-    } while (token);
+    }
   } catch (err) {
     return [{ kind: 'dashboard', name: `${names.length} dashboard(s)`, status: 'fail', detail: `cannot list dashboards: ${awsErrorText(err)}` }];
   }
@@ -220,7 +197,7 @@ interface MetricQuery {
   readonly dimensions: Dimensions;
 }
 
-/** One GetMetricData query per dimension set, over the last 2 schedule intervals of its publisher. */
+/** One GetMetricData query per dimension set, over its publisher's heartbeat window (the one the dead-publisher alarm watches). */
 async function checkMetrics(clients: CliClients, config: MonitoringConfig, metrics: CatalogMetric[], now: Date): Promise<Check[]> {
   const queries: MetricQuery[] = [];
   const checks: Check[] = [];
@@ -235,7 +212,7 @@ async function checkMetrics(clients: CliClients, config: MonitoringConfig, metri
   // Group by window so one call covers every metric of a publisher.
   const byWindow = new Map<number, MetricQuery[]>();
   for (const q of queries) {
-    const minutes = 2 * q.metric.cadenceMinutes!;
+    const minutes = windowMinutes(q.metric.cadenceMinutes!);
     byWindow.set(minutes, [...(byWindow.get(minutes) ?? []), q]);
   }
   const latest = new Map<string, Date | undefined>();
@@ -252,7 +229,7 @@ async function checkMetrics(clients: CliClients, config: MonitoringConfig, metri
   }
   for (const q of queries) {
     const label = `${q.metric.namespace}/${q.metric.name}${Object.keys(q.dimensions).length ? ` {${Object.entries(q.dimensions).map(([k, v]) => `${k}=${v}`).join(', ')}}` : ''}`;
-    const window = `2 x ${q.metric.cadenceMinutes} min (${q.metric.source} publisher)`;
+    const window = `${windowMinutes(q.metric.cadenceMinutes!)} min (heartbeat window of the ${q.metric.source} publisher)`;
     const error = errors.get(q.id);
     const last = latest.get(q.id);
     if (error) checks.push({ kind: 'metric', name: label, status: 'fail', detail: `cannot query: ${error}` });
@@ -260,6 +237,11 @@ async function checkMetrics(clients: CliClients, config: MonitoringConfig, metri
     else checks.push({ kind: 'metric', name: label, status: 'ok', detail: `last datum ${Math.max(0, Math.round((now.getTime() - last.getTime()) / 60_000))} min ago (within ${window})` });
   }
   return checks;
+}
+
+function windowMinutes(cadenceMinutes: number): number {
+  const { periodMinutes, periods } = heartbeatWindow(cadenceMinutes);
+  return periodMinutes * periods;
 }
 
 async function fetchLatest(clients: CliClients, queries: MetricQuery[], start: Date, end: Date, latest: Map<string, Date | undefined>): Promise<void> {
@@ -276,11 +258,8 @@ async function fetchLatest(clients: CliClients, queries: MetricQuery[], start: D
     },
     ReturnData: true,
   }));
-  let token: string | undefined;
-  do {
-    const page = await clients.cloudwatch().send(
-      new GetMetricDataCommand({ MetricDataQueries, StartTime: start, EndTime: end, ScanBy: 'TimestampDescending', NextToken: token }),
-    );
+  const pages = paginateGetMetricData({ client: clients.cloudwatch() }, { MetricDataQueries, StartTime: start, EndTime: end, ScanBy: 'TimestampDescending' });
+  for await (const page of pages) {
     for (const r of page.MetricDataResults ?? []) {
       (r.Timestamps ?? []).forEach((ts, i) => {
         if ((r.Values?.[i] ?? 0) <= 0) return;
@@ -288,6 +267,5 @@ async function fetchLatest(clients: CliClients, queries: MetricQuery[], start: D
         if (!prev || ts > prev) latest.set(r.Id!, ts);
       });
     }
-    token = page.NextToken;
-  } while (token);
+  }
 }

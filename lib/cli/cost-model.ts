@@ -162,7 +162,7 @@ function allResources(templates: readonly CfnTemplate[]): Resources {
 }
 
 /** Lambda functions with a schedule, and how often they run. */
-export function scheduledFunctions(templates: readonly CfnTemplate[]): { functions: ScheduledFunction[]; unscheduled: string[]; unreadable: string[] } {
+function scheduledFunctions(templates: readonly CfnTemplate[]): { functions: ScheduledFunction[]; unscheduled: string[]; unreadable: string[] } {
   const resources = allResources(templates);
   const byId = new Map(resources);
   const toFunction = (id: string | undefined): string | undefined => {

@@ -8,7 +8,7 @@ import type { MonitoringConfig } from '../config/schema';
  * `cost-estimate` counts each one. Values config cannot know (the top services Cost Explorer
  * will name) come back as placeholders with `known: false`.
  */
-export interface DimensionSets {
+interface DimensionSets {
   readonly sets: Dimensions[];
   /** False when some values are placeholders (only the count is right). */
   readonly known: boolean;

@@ -47,7 +47,7 @@ export function configFromOptions(command: Command): MonitoringConfig {
   return loadConfig({ envName: opts.env, configFile: opts.config }).config;
 }
 
-export function processIO(): CliIO & { code: number } {
+function processIO(): CliIO & { code: number } {
   const io = {
     code: 0,
     out: (text: string) => void process.stdout.write(text),
@@ -63,7 +63,7 @@ export function processIO(): CliIO & { code: number } {
   return io;
 }
 
-export function buildProgram(io: CliIO): Command {
+function buildProgram(io: CliIO): Command {
   const program = new Command('monitor')
     .description('Operate the data-lake monitoring stack: publish, push, time, verify, drill, estimate cost.')
     .option('--env <name>', 'environment: reads config/<name>.json', 'default')

@@ -1,5 +1,5 @@
 /** Edit distance (insert, delete, substitute), case-insensitive: how far a typo is from a name. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   let prev = Array.from({ length: t.length + 1 }, (_, j) => j);

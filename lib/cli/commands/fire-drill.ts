@@ -21,7 +21,7 @@ interface AlarmInfo {
   readonly okActions: string[];
 }
 
-export interface Delivery {
+interface Delivery {
   /** The state change that notified: ALARM (the drill) or OK (the recovery). */
   readonly on: 'ALARM' | 'OK';
   readonly action: string;

@@ -27,7 +27,7 @@ interface PutOptions {
 }
 
 /** A raw datum request before the catalog has judged it. */
-export interface PutRequest {
+interface PutRequest {
   readonly metric: string;
   readonly value: number;
   readonly unit?: string;
@@ -150,7 +150,7 @@ function requestFromFlags(opts: PutOptions): { request?: PutRequest; error?: str
 }
 
 /** One request per non-blank line; a line that is not a usable object becomes an error for that line only. */
-export function parseJsonLines(text: string): Array<{ where: string; request?: PutRequest; error?: string }> {
+function parseJsonLines(text: string): Array<{ where: string; request?: PutRequest; error?: string }> {
   const out: Array<{ where: string; request?: PutRequest; error?: string }> = [];
   text.split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === '') return;

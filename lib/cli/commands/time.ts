@@ -73,7 +73,7 @@ async function publishQuietly(io: CliIO, datum: Parameters<typeof datumToJsonLin
   }
 }
 
-export interface TimedRun {
+interface TimedRun {
   /** Exit code as a shell reports it: the child's code, 128 + signal number, or 126/127 when it could not start. */
   readonly code: number;
   readonly seconds: number;
@@ -86,7 +86,7 @@ export interface TimedRun {
  * are passed on to the child (so `timeout` or cron stopping us stops the job too) and we stay
  * alive to publish its failure; Ctrl-C already reaches the child through the terminal.
  */
-export function runInherited(argv: readonly string[]): Promise<TimedRun> {
+function runInherited(argv: readonly string[]): Promise<TimedRun> {
   const [file, ...args] = argv;
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;

@@ -15,17 +15,17 @@ import { formatTable } from '../table';
  * check failed, so a deploy pipeline can gate on it.
  */
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
-export type CheckKind = 'stack' | 'topic' | 'subscription' | 'metric' | 'alarm' | 'dashboard';
+type CheckStatus = 'ok' | 'warn' | 'fail';
+type CheckKind = 'stack' | 'topic' | 'subscription' | 'metric' | 'alarm' | 'dashboard';
 
-export interface Check {
+interface Check {
   readonly kind: CheckKind;
   readonly name: string;
   readonly status: CheckStatus;
   readonly detail: string;
 }
 
-export interface VerifyOptions {
+interface VerifyOptions {
   readonly config: MonitoringConfig;
   readonly stackName: string;
   readonly clients: CliClients;
@@ -65,7 +65,7 @@ export const registerVerify: RegisterCommand = (program, io) => {
   });
 };
 
-export async function runVerify(options: VerifyOptions): Promise<Check[]> {
+async function runVerify(options: VerifyOptions): Promise<Check[]> {
   const { config, stackName, clients } = options;
   const now = options.now ?? new Date();
   const progress = options.progress ?? (() => undefined);

@@ -169,4 +169,11 @@ describe('S3 inventory mode', () => {
     expect(JSON.stringify(gets)).toContain(':s3:::inv-bucket/reports/lake-bucket/daily/*');
     expect(JSON.stringify(gets)).not.toContain('lake-bucket/*"');
   });
+
+  it('without a destination prefix, reads <source-bucket>/<config-id>/ (the path the job reads, inventoryBase)', () => {
+    const { template } = synthStack({ dataLakeBucket: 'lake-bucket', s3: { scanMode: 'inventory', inventory: { destinationBucket: 'inv-bucket', configurationId: 'daily' } } });
+    const statements = statementsOf(template, functionOf(template, 'S3')[1]);
+    const gets = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:GetObject'))).flatMap((s) => [s.Resource].flat());
+    expect(JSON.stringify(gets)).toContain(':s3:::inv-bucket/lake-bucket/daily/*"');
+  });
 });

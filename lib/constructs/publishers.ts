@@ -6,6 +6,7 @@ import type { MetricCatalog } from '../catalog/catalog';
 import { sourceBucket } from '../config/load';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
 import { ADCE_CURSOR_BUCKET_ENV, ADCE_CURSOR_KEY, ADCE_CURSOR_KEY_ENV } from '../jobs/adce-cursor';
+import { inventoryBase } from '../sources/s3-inventory';
 import { ScheduledPublisher } from './scheduled-publisher';
 
 export interface PublishersProps {
@@ -53,7 +54,7 @@ export class Publishers extends Construct {
       lists: inventoryBucket ? [dataLake, inventoryBucket] : [dataLake],
       reads:
         inventory && inventoryBucket
-          ? [{ bucket: inventoryBucket, keyPatterns: [`${[inventory.destinationPrefix.replace(/\/+$/, ''), sourceBucket(config, 's3'), inventory.configurationId].filter(Boolean).join('/')}/*`] }]
+          ? [{ bucket: inventoryBucket, keyPatterns: [`${inventoryBase({ sourceBucket: sourceBucket(config, 's3'), ...inventory })}*`] }]
           : [],
     });
 

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
 import type { MonitoringConfig } from '../../config/schema';
 import { type BurnWindowClass, burnRateExpression, burnWindowClasses, errorBudgetRemainingExpression } from '../../slo/burn-rate';
-import type { AlarmFactory } from '../alarm-factory';
+import { type AlarmFactory, runbookAnchor } from '../alarm-factory';
 import type { Severity } from '../alerting';
 import { catalogMetric } from '../catalog-metric';
 import type { Dashboards } from '../dashboards';
@@ -17,6 +17,12 @@ export interface SloBurnRateProps {
   readonly dashboards: Dashboards;
 }
 
+/** How each burn-rate class alarms and shows. */
+const CLASS_ALARMS: Readonly<Record<BurnWindowClass['name'], { readonly baseName: string; readonly severity: Severity; readonly color: string }>> = {
+  fast: { baseName: 'ADCE-SLOFastBurn', severity: 'critical', color: '#d62728' },
+  slow: { baseName: 'ADCE-SLOSlowBurn', severity: 'warning', color: '#ff7f0e' },
+};
+
 /** Metric ids per window (a graph holding two windows needs distinct ids). */
 const ids = (minutes: number) => ({ failed: `failed${minutes}m`, completed: `completed${minutes}m` });
 
@@ -28,9 +34,6 @@ const ids = (minutes: number) => ({ failed: `failed${minutes}m`, completed: `com
  * in the health roll-up); the AND of each class is a composite that notifies its severity.
  */
 export class SloBurnRate extends Construct {
-  /** Base names of the class composites, e.g. `{ fast: 'ADCE-SLOFastBurn', slow: 'ADCE-SLOSlowBurn' }`; empty when off. */
-  readonly composites: Partial<Record<BurnWindowClass['name'], string>> = {};
-
   constructor(scope: Construct, id: string, props: SloBurnRateProps) {
     super(scope, id);
     const { config, catalog, alarms, dashboards } = props;
@@ -52,9 +55,8 @@ export class SloBurnRate extends Construct {
     const classes = burnWindowClasses(config.slo);
     if (config.slo.burnRateAlarms) {
       for (const c of classes) {
-        const severity: Severity = c.name === 'fast' ? 'critical' : 'warning';
-        const base = c.name === 'fast' ? 'ADCE-SLOFastBurn' : 'ADCE-SLOSlowBurn';
-        const anchor = base.toLowerCase();
+        const { baseName: base, severity } = CLASS_ALARMS[c.name];
+        const anchor = runbookAnchor(base);
         const window = (minutes: number) =>
           alarms.whenAbove(`${base}-${windowLabel(minutes)}`, burn(minutes), {
             threshold: c.rate,
@@ -73,7 +75,6 @@ export class SloBurnRate extends Construct {
           area: 'ADCE',
           summary: `ADCE tasks are failing ${c.rate}x faster than the ${target}% success SLO over ${config.slo.windowDays} days allows, over both the last ${windowLabel(c.longMinutes)} and the last ${windowLabel(c.shortMinutes)}.`,
         });
-        this.composites[c.name] = base;
       }
     }
 
@@ -101,8 +102,9 @@ export class SloBurnRate extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'ADCE error-budget burn rate (x the sustainable rate)',
-        left: [burn(60, 'Burn rate, 1 h'), burn(360, 'Burn rate, 6 h')],
-        leftAnnotations: classes.map((c) => ({ value: c.rate, label: `${c.name} burn ${c.rate}x`, color: c.name === 'fast' ? '#d62728' : '#ff7f0e' })),
+        // The long window of each class: the burn its alarm judges.
+        left: classes.map((c) => burn(c.longMinutes, `Burn rate, ${windowLabel(c.longMinutes, ' ')}`)),
+        leftAnnotations: classes.map((c) => ({ value: c.rate, label: `${c.name} burn ${c.rate}x`, color: CLASS_ALARMS[c.name].color })),
         leftYAxis: { min: 0, showUnits: false },
         width: 16,
         height: 6,
@@ -111,7 +113,7 @@ export class SloBurnRate extends Construct {
   }
 }
 
-/** `60` -> `1h`, `5` -> `5m`. */
-function windowLabel(minutes: number): string {
-  return minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
+/** `60` -> `1h`, `5` -> `5m` (`1 h` with a space as separator). */
+function windowLabel(minutes: number, separator = ''): string {
+  return minutes % 60 === 0 ? `${minutes / 60}${separator}h` : `${minutes}${separator}m`;
 }

@@ -1,21 +1,17 @@
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
+import { mockCloudWatch } from './support/cloudwatch-mock';
 
-const cw = mockClient(CloudWatchClient);
+const cloudwatch = mockCloudWatch();
+const { cw, requests: sent } = cloudwatch;
 const config = configFile({ pipelineOperations: ['DataExtraction', 'Validation'] });
 const put = (...args: string[]) => ['--config', config, 'put', ...args];
 
-function sent() {
-  return cw.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input);
-}
-
 describe('monitor put', () => {
   beforeEach(() => {
-    cw.reset();
-    cw.on(PutMetricDataCommand).resolves({});
+    cloudwatch.reset();
   });
 
   it('sends one datum of a pipeline metric with the catalog namespace and unit', async () => {

@@ -1,23 +1,19 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
+import { mockCloudWatch } from './support/cloudwatch-mock';
 
-const cw = mockClient(CloudWatchClient);
+const cloudwatch = mockCloudWatch();
+const { cw, requests: sentData } = cloudwatch;
 const config = configFile();
-
-function sentData() {
-  return cw.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input);
-}
 
 describe('monitor time', () => {
   beforeEach(() => {
-    cw.reset();
-    cw.on(PutMetricDataCommand).resolves({});
+    cloudwatch.reset();
   });
   afterEach(() => cw.reset());
 

@@ -1,12 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
-import { startFauxqs } from 'fauxqs';
+import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
+import { mockCloudWatch } from './support/cloudwatch-mock';
+import { type Emulator, startEmulator } from './support/s3-lake';
 
 /**
  * `monitor publish adce|dims` in-process against a real S3 protocol server (fauxqs on loopback)
@@ -14,17 +14,16 @@ import { captureIO, configFile } from './cli-helpers';
  */
 const FIX = join(import.meta.dirname, 'fixtures');
 const BUCKET = 'nba-sim-raw-data-lake';
-let server: Awaited<ReturnType<typeof startFauxqs>>;
+let emulator: Emulator;
 let endpoint: string;
 let config: string;
-const cw = mockClient(CloudWatchClient);
+const { cw, datums } = mockCloudWatch();
 
 beforeAll(async () => {
-  server = await startFauxqs({ port: 0, logger: false });
-  endpoint = `http://127.0.0.1:${server.port}`;
-  server.createBucket(BUCKET);
-  const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  const put = (Key: string, Body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
+  emulator = await startEmulator();
+  endpoint = emulator.endpoint;
+  emulator.server.createBucket(BUCKET);
+  const put = (Key: string, Body: string) => emulator.client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
   await put('adce/gaps.json', readFileSync(join(FIX, 'adce', 'gaps.json'), 'utf8'));
   for (const f of readdirSync(join(FIX, 'adce', 'runs'))) await put(`adce/runs/${f}`, readFileSync(join(FIX, 'adce', 'runs', f), 'utf8'));
   await put('adce/runs/README.txt', 'not a report');
@@ -41,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.stop();
+  await emulator?.stop();
 });
 
 beforeEach(() => {
@@ -116,7 +115,7 @@ describe('monitor publish dims', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ publisher: 'dims', datums: 6, sent: 6, rejected: [], failed: [], problems: [] });
-    const sent = cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData!.map((d) => `${c.args[0].input.Namespace} ${d.MetricName}=${d.Value}`));
+    const sent = datums().map((d) => `${d.Namespace} ${d.MetricName}=${d.Value}`);
     expect(sent).toEqual([
       'NBA-Simulator/DIMS DIMS_S3Objects=172975',
       'NBA-Simulator/DIMS DIMS_S3SizeGB=119.33',
@@ -190,7 +189,7 @@ describe('monitor publish adce', () => {
     const r = await run(['adce', '--endpoint', endpoint, '--region', 'us-east-1']);
     expect(r.code).toBe(0);
     expect(r.err).toContain('warning: run-report metrics not sent');
-    const names = cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData!.map((d) => d.MetricName));
+    const names = datums().map((d) => d.MetricName);
     expect(names).toEqual(['ADCEQueueDepth', 'ADCEQueueTasks', 'ADCEQueueTasks', 'ADCEQueueTasks', 'ADCEQueueTasks', 'ADCEBacklogMinutes', 'ADCEQueueAgeMinutes', 'ADCELastRunAgeMinutes']);
   });
 

@@ -17,7 +17,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
+import { HOURS_PER_MONTH, PRICES } from '../lib/cli/prices';
 import { parseConfig } from '../lib/config/load';
+import { expectedListRequests, topLevelPrefix } from '../lib/sources/s3-scan';
 import { firstUserLake, putObjects, startEmulator } from '../test/support/s3-lake';
 import { ReplayProxy } from './proxy';
 
@@ -292,8 +294,8 @@ async function main(): Promise<void> {
   const objects = [...firstUserLake(o.objects)];
   for (const obj of objects) {
     truth = { objects: truth.objects + 1, bytes: truth.bytes + obj.size };
-    const slash = obj.key.indexOf('/');
-    if (slash >= 0) prefixes.add(obj.key.slice(0, slash + 1));
+    const prefix = topLevelPrefix(obj.key);
+    if (prefix) prefixes.add(prefix);
   }
   const fillStarted = Date.now();
   await putObjects(emulator.endpoint, BUCKET, objects);
@@ -375,6 +377,11 @@ function report(r: ReportInput): string {
   // M/1769 of a vCPU). Measured here: CPU per page from the runs, request overhead vs pages.
   const cpuPerPageMs = Math.max(0.1, (ours.cpuMs - r.startupCpuMs) / pages);
   const requestsPerPage = ours.requests / pages;
+  // The cost model's request count (what `monitor cost-estimate` prices), next to the measured one.
+  const modelRequests = expectedListRequests(r.truth.objects, r.prefixes);
+  const FIRST_USER_OBJECTS = 173_000;
+  const s3RunsPerMonth = (HOURS_PER_MONTH * 60) / parseConfig({}).s3.scheduleMinutes;
+  const listUsdPerMonth = (requestsPerRun: number) => ((requestsPerRun * s3RunsPerMonth) / 1000) * PRICES.s3.listPer1000;
   const lambdaMemoryMb = 512;
   const vcpu = lambdaMemoryMb / 1769;
   const realLatencyMs = 100; // a conservative real S3 LIST round trip for a 1,000-key page
@@ -431,12 +438,13 @@ ${rows}
 
 - Totals: all three report exactly ${fmt(r.truth.objects)} objects and ${fmt(r.truth.bytes)} bytes (what was uploaded): **${r.identical}**.
 - Ours is **${r.speedup.toFixed(1)}x** faster than aws-cli and ${r.speedupBoto3.toFixed(1)}x faster than the seed's paginator.
-- Requests: the minimum is ${pages} pages. Ours sends ${ours.requests} (${((requestsPerPage - 1) * 100).toFixed(0)}% more): one partly filled
+- Requests: the minimum is ${pages} pages. Ours sends ${ours.requests} (${((requestsPerPage - 1) * 100).toFixed(0)}% more; the cost model's expectedListRequests says ${modelRequests}): one partly filled
   page at the end of each range (ranges hold about 4 pages), one \`Delimiter\` page per big folder to find
   where to cut, and a few empty ranges where a guess overshoots. The same bucket always gets the same
-  requests (split decisions depend on the data only). LIST requests cost $0.005 per 1,000, so at the
-  default hourly schedule ${fmt(173)}k objects cost about ${(((173 * requestsPerPage * 720) / 1000) * 0.005).toFixed(2)} USD/month
-  (${((173 * 720 * 0.005) / 1000).toFixed(2)} USD sequentially).
+  requests (split decisions depend on the data only). LIST requests cost $${PRICES.s3.listPer1000} per 1,000, so at the
+  default schedule (${fmt(s3RunsPerMonth)} runs/month) the first user's ${fmt(FIRST_USER_OBJECTS)} objects cost about
+  ${listUsdPerMonth(expectedListRequests(FIRST_USER_OBJECTS, r.prefixes)).toFixed(2)} USD/month by the cost model
+  (${listUsdPerMonth(Math.ceil(FIRST_USER_OBJECTS / 1000)).toFixed(2)} USD sequentially).
 - Memory: one page of keys per range in flight, aggregates per top-level prefix; no list of all keys.
   Our peak RSS: ${mb(r.startupRssKb)} MB on an empty bucket (Node, tsx and the SDK loaded), ${mb(r.halfRssKb)} MB on the same lake at
   half the size (${fmt(Math.floor(r.o.objects / 2))} objects), ${mb(ours.maxRssKb)} MB at ${fmt(r.truth.objects)}: what the listing adds is pages in flight

@@ -1,6 +1,6 @@
 import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { MetricCatalog } from '../../catalog/catalog';
+import { type MetricCatalog, OPERATION_STATUSES } from '../../catalog/catalog';
 import { sourceBucket } from '../../config/load';
 import type { MonitoringConfig } from '../../config/schema';
 import { periodMinutesFor } from '../../health/windows';
@@ -54,7 +54,7 @@ export class AnomalyAlarms extends Construct {
       for (const op of config.pipelineOperations) {
         alarms.outsideBand(
           `${op}-DurationAnomaly`,
-          catalogMetric(catalog, `${op}Duration`, { Status: 'success' }, { statistic: 'Average', period: Duration.hours(1) }),
+          catalogMetric(catalog, `${op}Duration`, { Status: OPERATION_STATUSES[0] }, { statistic: 'Average', period: Duration.hours(1) }),
           {
             bandWidth,
             direction: 'above',

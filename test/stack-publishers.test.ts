@@ -144,17 +144,14 @@ describe('publishers in the template (default config)', () => {
     expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
   });
 
-  it('the construct exposes schedule minutes and free Lambda metrics for dead-man switches', () => {
+  it('the construct exposes its publisher and schedule minutes', () => {
     const publishers = stack.publishers;
     expect(Object.keys(publishers.byId).sort()).toEqual([...PUBLISHERS].sort());
     const adce = publishers.byId.adce;
     expect(adce.scheduleMinutes).toBe(5);
     expect(adce.publisher).toBe('adce');
-    expect(adce.metricErrors().metricName).toBe('Errors');
-    expect(adce.metricErrors().period.toMinutes()).toBe(5);
-    expect(adce.metricInvocations().metricName).toBe('Invocations');
-    expect(adce.metricThrottles().metricName).toBe('Throttles');
-    expect(publishers.byId.cost.metricInvocations().period.toMinutes()).toBe(1440);
+    expect(publishers.byId.cost.scheduleMinutes).toBe(1440);
+    expect(publishers.all().map((p: Json) => p.publisher)).toEqual([...PUBLISHERS]);
   });
 });
 

@@ -15,25 +15,12 @@ import type { MonitoringConfig } from '../config/schema';
 export type Severity = 'critical' | 'warning';
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning'];
 
-/** AWS services that publish to the alert topics out of the box. */
+/** AWS services that publish to the alert topics out of the box; more with `allowServicePublish` (e.g. `costalerts.amazonaws.com`). */
 export const DEFAULT_PUBLISHER_SERVICES = ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com'] as const;
 
 export interface AlertingProps {
   /** Validated configuration: `alertEmails`, `alertPhoneNumbers`, `namespacePrefix`, `envName`. */
   readonly config: MonitoringConfig;
-  /**
-   * Service principals allowed to publish to both topics (and to use the key for it). More can
-   * be added later with `allowServicePublish` (e.g. `costalerts.amazonaws.com`).
-   * @default ['cloudwatch.amazonaws.com', 'budgets.amazonaws.com']
-   */
-  readonly publisherServices?: readonly string[];
-  /**
-   * How often KMS rotates the key. Each of a key's first two rotations adds $1/month to its
-   * $1/month, and the key only protects messages in flight, so the default is the longest
-   * period KMS allows (rotation stays on, as cdk-nag AwsSolutions-KMS5 asks).
-   * @default 2560 days
-   */
-  readonly keyRotationPeriod?: Duration;
 }
 
 /**
@@ -54,7 +41,10 @@ export class Alerting extends Construct {
     this.key = new kms.Key(this, 'Key', {
       description: `Encrypts the ${config.namespacePrefix} monitoring alert topics${env}.`,
       enableKeyRotation: true,
-      rotationPeriod: props.keyRotationPeriod ?? Duration.days(2560),
+      // Each of a key's first two rotations adds $1/month to its $1/month, and the key only
+      // protects messages in flight: the longest period KMS allows (rotation stays on, as
+      // cdk-nag AwsSolutions-KMS5 asks).
+      rotationPeriod: Duration.days(2560),
     });
 
     const topic = (severity: Severity, label: string) =>
@@ -72,12 +62,7 @@ export class Alerting extends Construct {
       this.topics.critical.addSubscription(new subscriptions.SmsSubscription(phone));
     }
 
-    for (const service of props.publisherServices ?? DEFAULT_PUBLISHER_SERVICES) this.allowServicePublish(service);
-  }
-
-  /** The topic of a severity. */
-  topic(severity: Severity): sns.ITopic {
-    return this.topics[severity];
+    for (const service of DEFAULT_PUBLISHER_SERVICES) this.allowServicePublish(service);
   }
 
   /** Sends the alarm's ALARM and OK transitions to the severity's topic. */

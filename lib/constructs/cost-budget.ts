@@ -7,12 +7,12 @@ import type { Alerting, Severity } from './alerting';
 export interface CostBudgetProps {
   /** Validated configuration: `monthlyBudgetUsd`, `namespacePrefix`, `envName`, `thresholds`. */
   readonly config: MonitoringConfig;
-  /** The topics the notifications go to. */
+  /**
+   * The topics the notifications go to: actual month-to-date cost above
+   * `thresholds.budgetUtilizationPct` to warning, the forecast above
+   * `thresholds.forecastedBudgetUtilizationPct` to critical.
+   */
   readonly alerting: Alerting;
-  /** Actual month-to-date cost above this share of the budget notifies the warning topic. @default config.thresholds.budgetUtilizationPct (80) */
-  readonly actualPct?: number;
-  /** Forecasted month cost above this share of the budget notifies the critical topic. @default config.thresholds.forecastedBudgetUtilizationPct (100) */
-  readonly forecastedPct?: number;
 }
 
 /**
@@ -32,7 +32,7 @@ export class CostBudget extends Construct {
 
     const notify = (type: 'ACTUAL' | 'FORECASTED', pct: number, severity: Severity) => ({
       notification: { notificationType: type, comparisonOperator: 'GREATER_THAN', threshold: pct, thresholdType: 'PERCENTAGE' },
-      subscribers: [{ subscriptionType: 'SNS', address: alerting.topic(severity).topicArn }],
+      subscribers: [{ subscriptionType: 'SNS', address: alerting.topics[severity].topicArn }],
     });
 
     this.resource = new budgets.CfnBudget(this, 'Resource', {
@@ -43,8 +43,8 @@ export class CostBudget extends Construct {
         budgetLimit: { amount: config.monthlyBudgetUsd, unit: 'USD' },
       },
       notificationsWithSubscribers: [
-        notify('ACTUAL', props.actualPct ?? config.thresholds.budgetUtilizationPct, 'warning'),
-        notify('FORECASTED', props.forecastedPct ?? config.thresholds.forecastedBudgetUtilizationPct, 'critical'),
+        notify('ACTUAL', config.thresholds.budgetUtilizationPct, 'warning'),
+        notify('FORECASTED', config.thresholds.forecastedBudgetUtilizationPct, 'critical'),
       ],
     });
   }

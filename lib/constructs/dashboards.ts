@@ -15,12 +15,10 @@ export interface DashboardsProps {
   readonly catalog: MetricCatalog;
   /** Alarm status widgets show the registered alarms of each dashboard's areas. */
   readonly alarms: AlarmFactory;
-  /** @default the three definitions of dashboards/ (`standardDashboards(config)`) */
-  readonly definitions?: readonly DashboardDefinition[];
 }
 
 /**
- * Deploys the dashboard definitions of dashboards/. Layout is resolved at synth, so rows and
+ * Deploys the dashboard definitions of dashboards/ (`standardDashboards(config)`). Layout is resolved at synth, so rows and
  * alarms added after this construct was created still appear: `addTopRow` puts a row above a
  * dashboard's own rows (the health row), `addRow` appends one below.
  */
@@ -31,7 +29,7 @@ export class Dashboards extends Construct {
   constructor(scope: Construct, id: string, props: DashboardsProps) {
     super(scope, id);
     this.props = props;
-    for (const definition of props.definitions ?? standardDashboards(props.config)) {
+    for (const definition of standardDashboards(props.config)) {
       if (this.built.has(definition.id)) throw new Error(`Dashboard ${definition.id} is defined twice.`);
       const layout = new Layout();
       for (const row of definition.rows) layout.body.push(row.map((spec) => this.widget(definition.id, spec, definition)));
@@ -47,11 +45,6 @@ export class Dashboards extends Construct {
   /** Ids of the deployed dashboards, in definition order. */
   get ids(): DashboardId[] {
     return [...this.built.keys()];
-  }
-
-  /** The CloudWatch dashboard of an id. */
-  dashboard(id: DashboardId): cloudwatch.Dashboard {
-    return this.entry(id).dashboard;
   }
 
   /** A row above the dashboard's own rows (below earlier top rows). For the health row. */

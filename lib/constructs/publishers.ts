@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
 import { sourceBucket } from '../config/load';
-import type { MonitoringConfig, PublisherId } from '../config/schema';
+import { type MonitoringConfig, PUBLISHERS, type PublisherId } from '../config/schema';
 import { ADCE_CURSOR_BUCKET_ENV, ADCE_CURSOR_KEY, ADCE_CURSOR_KEY_ENV } from '../jobs/adce-cursor';
 import { inventoryBase } from '../sources/s3-inventory';
 import { ScheduledPublisher } from './scheduled-publisher';
@@ -94,6 +94,6 @@ export class Publishers extends Construct {
 
   /** Every publisher, in PUBLISHERS order. */
   all(): ScheduledPublisher[] {
-    return [this.byId.s3, this.byId.adce, this.byId.dims, this.byId.cost];
+    return PUBLISHERS.map((p) => this.byId[p]);
   }
 }

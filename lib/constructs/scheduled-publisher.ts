@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -17,6 +16,8 @@ import { periodMinutesFor } from '../health/windows';
 /** Lambda limits the environment to 4 KB; MONITOR_CONFIG must fit in it. */
 const MAX_ENVIRONMENT_BYTES = 4096;
 /** CloudWatch Logs retention values, in days. */
+/** Retries of a failed invocation by EventBridge Scheduler (the job is idempotent per run). */
+const SCHEDULER_RETRY_ATTEMPTS = 2;
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** Read access to objects of one bucket. */
@@ -33,8 +34,6 @@ export interface ScheduledPublisherProps {
   readonly config: MonitoringConfig;
   /** The catalog: the function may PutMetricData only into the namespaces of its metrics. */
   readonly catalog: MetricCatalog;
-  /** Handler file. @default `lambda/<publisher>-publisher.ts` */
-  readonly entry?: string;
   /** Objects the function reads (grantRead on exactly these key patterns). @default none */
   readonly reads?: readonly ObjectReadGrant[];
   /** Buckets the function may list (s3:ListBucket only, no object access). @default none */
@@ -47,8 +46,6 @@ export interface ScheduledPublisherProps {
   readonly timeout?: Duration;
   /** @default 256 MB */
   readonly memorySize?: number;
-  /** Retries of a failed invocation by EventBridge Scheduler. @default 2 */
-  readonly retryAttempts?: number;
 }
 
 /**
@@ -93,7 +90,7 @@ export class ScheduledPublisher extends Construct {
     }
 
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: props.entry ?? join(import.meta.dirname, '..', '..', 'lambda', `${publisher}-publisher.ts`),
+      entry: join(import.meta.dirname, '..', '..', 'lambda', `${publisher}-publisher.ts`),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -167,7 +164,7 @@ export class ScheduledPublisher extends Construct {
       target: new LambdaInvoke(this.fn, {
         role: schedulerRole,
         deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: props.retryAttempts ?? 2,
+        retryAttempts: SCHEDULER_RETRY_ATTEMPTS,
         // A run older than one interval is superseded by the next one.
         maxEventAge: Duration.minutes(periodMinutesFor(this.scheduleMinutes)),
       }),
@@ -187,25 +184,6 @@ export class ScheduledPublisher extends Construct {
     Validations.of(this.fn.role!).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   }
 
-  /** Lambda `Errors` (free): failed runs, including ones that threw after publishing. */
-  metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.fn.metricErrors({ period: this.defaultPeriod(), ...props });
-  }
-
-  /** Lambda `Throttles` (free). */
-  metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.fn.metricThrottles({ period: this.defaultPeriod(), ...props });
-  }
-
-  /** Lambda `Invocations` (free): a heartbeat of the schedule itself. */
-  metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.fn.metricInvocations({ period: this.defaultPeriod(), ...props });
-  }
-
-  /** One schedule interval, rounded up to a period CloudWatch accepts (60 s multiples, <= 1 day). */
-  private defaultPeriod(): Duration {
-    return Duration.minutes(periodMinutesFor(this.scheduleMinutes));
-  }
 }
 
 /** The smallest CloudWatch Logs retention >= the configured days. */

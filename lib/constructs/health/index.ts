@@ -15,8 +15,6 @@ import { PublisherHeartbeats } from './publisher-heartbeats';
 import { PublisherLogs } from './publisher-logs';
 import { SloBurnRate } from './slo-burn-rate';
 
-export { AdceStall, AnomalyAlarms, CostGuard, DataFreshness, DimsDrift, HealthRollup, PublisherHeartbeats, PublisherLogs, SloBurnRate };
-
 export interface HealthMonitoringProps {
   /** Validated configuration (each part documents the keys it reads). */
   readonly config: MonitoringConfig;

@@ -1,4 +1,4 @@
-import { Duration, aws_cloudwatch as cloudwatch, aws_logs as logs } from 'aws-cdk-lib';
+import { Duration, aws_cloudwatch as cloudwatch, aws_lambda as lambda, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
 import { envSuffix } from '../../config/load';
@@ -79,7 +79,7 @@ export class PublisherLogs extends Construct {
 
     this.throttlesAlarm = alarms.whenAtLeast(
       'Lambda-Throttles',
-      new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'Throttles', statistic: 'Sum', period: Duration.minutes(5) }),
+      lambda.Function.metricAllThrottles({ statistic: 'Sum', period: Duration.minutes(5) }),
       {
         threshold: 1,
         periods: 1,

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -87,6 +87,16 @@ describe('monitor publish dims', () => {
   it('from a local file gives the same datums', async () => {
     const r = await run(['dims', '--dry-run', '--file', join(FIX, 'dims', 'metrics.yaml')]);
     expect(r.out).toBe(DIMS_LINES.join('\n') + '\n');
+  });
+
+  it('prints only what CloudWatch would accept: a value out of range is named on stderr, exit 1, the rest printed', async () => {
+    const text = readFileSync(join(FIX, 'dims', 'metrics.yaml'), 'utf8').replace('value: 1746', 'value: 1.0e+200');
+    const file = join(mkdtempSync(join(process.env.TMPDIR ?? '.', 'dims-')), 'metrics.yaml');
+    writeFileSync(file, text);
+    const r = await run(['dims', '--dry-run', '--file', file]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/CloudWatch would reject DIMS_PythonFiles: /);
+    expect(r.out).toBe(DIMS_LINES.filter((l) => !l.includes('DIMS_PythonFiles')).join('\n') + '\n');
   });
 
   it('a missing key, bucket or file: exit 1, the error names it and why', async () => {

@@ -44,9 +44,6 @@ export function runReportMetricNames(catalog: MetricCatalog): Set<string> {
   return new Set(catalog.publishedBy('adce').filter((m) => m.emission === 'when-data').map((m) => m.name));
 }
 
-/** @deprecated Use {@link runReportMetricNames} (read from the catalog); kept until `monitor publish` switches. */
-export const RUN_REPORT_METRICS: ReadonlySet<string> = new Set(['ADCETasksCompleted', 'ADCETasksFailed', 'ADCETasksSkipped', 'ADCESuccessRate']);
-
 export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Promise<PublishingJobResult> {
   const { config, logger } = ctx;
   const problems: Problem[] = [];

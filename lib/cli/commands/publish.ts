@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createCatalog } from '../../catalog/catalog';
 import { parseNaiveTimestamp } from '../../collectors/naive-time';
 import { PUBLISHERS, type PublisherId } from '../../config/schema';
-import { RUN_REPORT_METRICS, runAdceJob } from '../../jobs/adce';
+import { runAdceJob, runReportMetricNames } from '../../jobs/adce';
 import { S3CursorStore } from '../../jobs/adce-cursor';
 import { COST_EXPLORER_REGION, runCostJob } from '../../jobs/cost';
 import { runDimsJob } from '../../jobs/dims';
@@ -12,6 +12,7 @@ import { runS3Job } from '../../jobs/s3';
 import type { JobContext, JobLogger } from '../../jobs/job';
 import { type PublishingJobResult, runAndPublish } from '../../jobs/run';
 import { datumToJsonLine } from '../../publisher/datum';
+import { validateDatum } from '../../publisher/validate';
 import { type CliIO, EXIT, type RegisterCommand, configFromOptions } from '../main';
 
 /**
@@ -80,7 +81,8 @@ export const PUBLISH_SOURCES: Record<PublisherId, PublishSource> = {
     });
     if (!options.dryRun && !cursor && !since) {
       // Without the Lambda's cursor, sending run reports again would count them twice.
-      const kept = result.datums.filter((d) => !RUN_REPORT_METRICS.has(d.MetricName));
+      const runReport = runReportMetricNames(ctx.catalog);
+      const kept = result.datums.filter((d) => !runReport.has(d.MetricName));
       if (kept.length !== result.datums.length) {
         io.err('warning: run-report metrics not sent: the publisher Lambda counts them once via its cursor. Pass --cursor s3://bucket/key to share that cursor, or --since ISO to count reports explicitly.\n');
       }
@@ -153,9 +155,17 @@ export const registerPublish: RegisterCommand = (program, io) => {
       if (!result) return;
 
       if (opts.dryRun) {
-        for (const d of result.datums) io.out(`${datumToJsonLine(d)}\n`);
+        // The same check the publisher makes before sending: a dry run shows what a real run would reject.
+        let rejected = 0;
+        for (const d of result.datums) {
+          const reason = validateDatum(d, ctx.now);
+          if (reason) {
+            rejected++;
+            io.err(`error: CloudWatch would reject ${d.MetricName}: ${reason}\n`);
+          } else io.out(`${datumToJsonLine(d)}\n`);
+        }
         for (const p of result.problems) io.err(`error: ${p.message}\n`);
-        if (result.problems.length > 0) io.exit(EXIT.failure);
+        if (result.problems.length > 0 || rejected > 0) io.exit(EXIT.failure);
         return;
       }
       const outcome = await runAndPublish(async () => result, ctx, { client: clients.cloudWatch() });

@@ -1,13 +1,9 @@
 import type { MonitoringConfig } from '../lib/config/schema';
-import type { DashboardDefinition } from './types';
-
-const GREEN = '#2ca02c';
-const RED = '#d62728';
-const GREY = '#7f7f7f';
+import { COLORS, type DashboardDefinition } from './types';
+import { adceSuccessRateGraph } from './widgets';
 
 /** The scraper orchestrator up close: queue, runs, success rate, its alarms. */
 export function adceHealthDashboard(config: MonitoringConfig): DashboardDefinition {
-  const t = config.thresholds;
   return {
     id: 'ADCEHealth',
     title: 'ADCE Health',
@@ -43,22 +39,13 @@ export function adceHealthDashboard(config: MonitoringConfig): DashboardDefiniti
           title: 'Tasks per run: completed / failed / skipped',
           view: 'bar',
           left: [
-            { metric: 'ADCETasksCompleted', label: 'Completed', color: GREEN },
-            { metric: 'ADCETasksFailed', label: 'Failed', color: RED },
-            { metric: 'ADCETasksSkipped', label: 'Skipped', color: GREY },
+            { metric: 'ADCETasksCompleted', label: 'Completed', color: COLORS.green },
+            { metric: 'ADCETasksFailed', label: 'Failed', color: COLORS.red },
+            { metric: 'ADCETasksSkipped', label: 'Skipped', color: COLORS.grey },
           ],
         },
       ],
-      [
-        {
-          kind: 'graph',
-          title: 'Success rate (%)',
-          left: [{ metric: 'ADCESuccessRate', statistic: 'Average', label: 'Success rate' }],
-          leftAxis: { min: 0, max: 100 },
-          lines: [{ value: t.adceMinSuccessRatePct, label: `Alarm below ${t.adceMinSuccessRatePct}%`, color: RED }],
-          width: 24,
-        },
-      ],
+      [adceSuccessRateGraph('Success rate (%)', { width: 24 })],
     ],
   };
 }

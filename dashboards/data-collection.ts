@@ -1,14 +1,11 @@
 import { sourceBucket } from '../lib/config/load';
 import type { MonitoringConfig } from '../lib/config/schema';
-import type { DashboardDefinition } from './types';
-
-const GREEN = '#2ca02c';
-const RED = '#d62728';
+import { COLORS, type DashboardDefinition } from './types';
+import { adceSuccessRateGraph, percentGraph } from './widgets';
 
 /** Is data arriving? S3 growth, ADCE task execution and success, upload failures, validation. */
 export function dataCollectionDashboard(config: MonitoringConfig): DashboardDefinition {
   const bucket = { Bucket: sourceBucket(config, 's3') };
-  const t = config.thresholds;
   return {
     id: 'DataCollection',
     title: 'Data Collection',
@@ -27,34 +24,23 @@ export function dataCollectionDashboard(config: MonitoringConfig): DashboardDefi
           title: 'ADCE task execution (per hour)',
           view: 'bar',
           left: [
-            { metric: 'ADCETasksCompleted', periodMinutes: 60, label: 'Completed', color: GREEN },
-            { metric: 'ADCETasksFailed', periodMinutes: 60, label: 'Failed', color: RED },
+            { metric: 'ADCETasksCompleted', periodMinutes: 60, label: 'Completed', color: COLORS.green },
+            { metric: 'ADCETasksFailed', periodMinutes: 60, label: 'Failed', color: COLORS.red },
           ],
         },
-        {
-          kind: 'graph',
-          title: 'ADCE success rate (%)',
-          left: [{ metric: 'ADCESuccessRate', statistic: 'Average', periodMinutes: 60, label: 'Success rate' }],
-          leftAxis: { min: 0, max: 100 },
-          lines: [{ value: t.adceMinSuccessRatePct, label: `Alarm below ${t.adceMinSuccessRatePct}%`, color: RED }],
-        },
+        adceSuccessRateGraph('ADCE success rate (%)'),
       ],
       [
         {
           kind: 'graph',
           title: 'S3 upload failures (pushed by the pipeline)',
           view: 'bar',
-          left: [{ metric: 'S3UploadFailures', label: 'Failed uploads', color: RED }],
+          left: [{ metric: 'S3UploadFailures', label: 'Failed uploads', color: COLORS.red }],
           leftAxis: { min: 0 },
-          lines: [{ value: t.maxS3UploadFailures, label: `Alarm above ${t.maxS3UploadFailures} per 5 min`, color: RED }],
+          alarms: ['S3-UploadFailures'],
         },
-        {
-          kind: 'graph',
-          title: 'Validation pass rate (%)',
-          left: [{ metric: 'ValidationPassRate', statistic: 'Average', periodMinutes: 60, label: 'Pass rate' }],
-          leftAxis: { min: 0, max: 100 },
-          lines: [{ value: t.minValidationPassRatePct, label: `Alarm below ${t.minValidationPassRatePct}%`, color: RED }],
-        },
+        // Hourly, like Data-QualityIssues.
+        percentGraph('Validation pass rate (%)', { metric: 'ValidationPassRate', statistic: 'Average', periodMinutes: 60, label: 'Pass rate' }, ['Data-QualityIssues']),
       ],
       [
         {

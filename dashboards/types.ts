@@ -10,6 +10,9 @@ import type { AlarmArea, AlarmSelector } from '../lib/constructs/alarm-factory';
 
 export type DashboardId = 'DataCollection' | 'PerformanceCosts' | 'ADCEHealth';
 
+/** Line colours shared by every dashboard (CloudWatch's default palette). */
+export const COLORS = { green: '#2ca02c', red: '#d62728', orange: '#ff7f0e', grey: '#7f7f7f' } as const;
+
 /** A catalog metric on a graph. */
 export interface MetricRef {
   /** Catalog name, e.g. `S3ObjectCount`. */
@@ -53,6 +56,13 @@ export interface GraphSpec extends Sized {
   readonly leftAxis?: Axis;
   readonly rightAxis?: Axis;
   readonly lines?: readonly HorizontalLine[];
+  /**
+   * Base names of registered threshold alarms on a left-axis metric, each drawn as its threshold
+   * line in the alarm's own words (`Alarm.toAnnotation()`: operator, threshold, datapoints,
+   * window), so the line cannot disagree with the alarm. Registered before the dashboards are
+   * built (the seed alarms are). @default none
+   */
+  readonly alarms?: readonly string[];
   /** @default 'line' */
   readonly view?: 'line' | 'bar' | 'stacked';
 }

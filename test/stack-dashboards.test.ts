@@ -50,6 +50,21 @@ describe('dashboards', () => {
     expect(rate.properties.annotations.horizontal).toEqual([expect.objectContaining({ value: 95 })]);
   });
 
+  it('threshold lines are drawn from the alarms themselves, at the alarm\'s period', () => {
+    const dc = boards['NBA-Simulator-DataCollection']!;
+    const line = (w: Widget) => w.properties.annotations.horizontal;
+    const rate = titled(dc, 'ADCE success rate (%)');
+    expect(line(rate)).toEqual([{ value: 95, label: 'ADCE-HighFailureRate: ADCESuccessRate < 95 for 1 datapoints within 10 minutes', color: '#d62728', yAxis: 'left' }]);
+    expect(rows(rate)[0]!.opts.period ?? 300).toBe(300); // the alarm's 5-minute period, not hourly
+    expect(line(titled(boards['NBA-Simulator-ADCEHealth']!, 'Success rate (%)'))).toEqual(line(rate));
+    expect(line(titled(dc, 'S3 upload failures (pushed by the pipeline)'))).toEqual([expect.objectContaining({ value: 5, label: 'S3-UploadFailures: S3UploadFailures > 5 for 2 datapoints within 10 minutes' })]);
+    const quality = titled(dc, 'Validation pass rate (%)');
+    expect(line(quality)).toEqual([expect.objectContaining({ value: 95, label: 'Data-QualityIssues: ValidationPassRate < 95 for 1 datapoints within 60 minutes' })]);
+    expect(rows(quality)[0]!.opts.period).toBe(3600);
+    const custom = dashboards(synthStack({ thresholds: { adceMinSuccessRatePct: 90 } }).template)['NBA-Simulator-DataCollection']!;
+    expect(line(titled(custom, 'ADCE success rate (%)'))).toEqual([expect.objectContaining({ value: 90 })]);
+  });
+
   it('Performance & Costs: each configured operation by Status, cost against a budget line, utilization 0-100', () => {
     const w = boards['NBA-Simulator-PerformanceCosts']!;
     for (const op of ['DataExtraction', 'S3Upload', 'Validation', 'ModelTraining']) {

@@ -1,7 +1,7 @@
 import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { standardDashboards } from '../../dashboards';
-import type { DashboardDefinition, DashboardId, MetricRef, WidgetSpec } from '../../dashboards/types';
+import { COLORS, type DashboardDefinition, type DashboardId, type GraphSpec, type MetricRef, type WidgetSpec } from '../../dashboards/types';
 import type { MetricCatalog } from '../catalog/catalog';
 import { envSuffix } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
@@ -67,7 +67,7 @@ export class Dashboards extends Construct {
           right: spec.right?.map((m) => this.metric(m)),
           leftYAxis: spec.leftAxis && { ...spec.leftAxis, showUnits: false },
           rightYAxis: spec.rightAxis && { ...spec.rightAxis, showUnits: false },
-          leftAnnotations: spec.lines?.map((l) => ({ value: l.value, label: l.label, color: l.color })),
+          leftAnnotations: this.annotations(spec),
           view: spec.view === 'bar' ? cloudwatch.GraphWidgetView.BAR : cloudwatch.GraphWidgetView.TIME_SERIES,
           stacked: spec.view === 'stacked',
           width: spec.width ?? 12,
@@ -98,6 +98,20 @@ export class Dashboards extends Construct {
       label: ref.label ?? (values.length > 0 ? `${ref.metric} (${values.join(', ')})` : ref.metric),
       color: ref.color,
     });
+  }
+
+  /** The graph's own lines, then the threshold line of each of its alarms. */
+  private annotations(spec: GraphSpec): cloudwatch.HorizontalAnnotation[] | undefined {
+    const lines = (spec.lines ?? []).map((l) => ({ value: l.value, label: l.label, color: l.color }));
+    const alarms = (spec.alarms ?? []).map((baseName) => {
+      const { alarm } = this.props.alarms.get(baseName);
+      if (!(alarm instanceof cloudwatch.Alarm) || alarm instanceof cloudwatch.AnomalyDetectionAlarm) {
+        throw new Error(`Graph "${spec.title}": alarm ${baseName} has no threshold line to draw (only threshold alarms do).`);
+      }
+      return { ...alarm.toAnnotation(), label: `${baseName}: ${alarm.toAnnotation().label}`, color: COLORS.red };
+    });
+    const all = [...lines, ...alarms];
+    return all.length > 0 ? all : undefined;
   }
 
   private entry(id: DashboardId) {

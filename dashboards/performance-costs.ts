@@ -1,15 +1,11 @@
 import { OPERATION_STATUSES, type OperationStatus } from '../lib/catalog/catalog';
 import type { MonitoringConfig } from '../lib/config/schema';
-import type { DashboardDefinition, WidgetSpec } from './types';
+import { COLORS, type DashboardDefinition, type WidgetSpec } from './types';
 
-const GREEN = '#2ca02c';
-const RED = '#d62728';
-const ORANGE = '#ff7f0e';
-const STATUS_COLORS: Record<OperationStatus, string> = { success: GREEN, failure: RED };
+const STATUS_COLORS: Record<OperationStatus, string> = { success: COLORS.green, failure: COLORS.red };
 
 /** How long pipeline operations take, and what the account costs against its budget. */
 export function performanceCostsDashboard(config: MonitoringConfig): DashboardDefinition {
-  const t = config.thresholds;
   const durations: WidgetSpec[] = config.pipelineOperations.map((op) => ({
     kind: 'graph',
     title: `${op} duration (seconds)`,
@@ -31,17 +27,17 @@ export function performanceCostsDashboard(config: MonitoringConfig): DashboardDe
           title: 'AWS cost this month vs budget (USD)',
           left: [
             { metric: 'MonthlyAWSCost', label: 'Month to date' },
-            { metric: 'ForecastedMonthlyCost', label: 'Forecast for the month', color: ORANGE },
+            { metric: 'ForecastedMonthlyCost', label: 'Forecast for the month', color: COLORS.orange },
           ],
           leftAxis: { min: 0 },
-          lines: [{ value: config.monthlyBudgetUsd, label: `Budget ${config.monthlyBudgetUsd} USD`, color: RED }],
+          lines: [{ value: config.monthlyBudgetUsd, label: `Budget ${config.monthlyBudgetUsd} USD`, color: COLORS.red }],
         },
         {
           kind: 'graph',
           title: 'Budget utilization (%)',
           left: [{ metric: 'BudgetUtilization', label: 'Month to date' }],
           leftAxis: { min: 0, max: 100 },
-          lines: [{ value: t.budgetUtilizationPct, label: `Alarm above ${t.budgetUtilizationPct}%`, color: ORANGE }],
+          alarms: ['AWS-CostBudgetExceeded'],
         },
       ],
     ],

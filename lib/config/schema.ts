@@ -60,6 +60,8 @@ const freshnessSchema = group({
 });
 
 const s3Schema = group({
+  /** Measure the data-lake bucket(s): size, growth, freshness per source. */
+  enabled: def(z.boolean(), true),
   scheduleMinutes: minutes(60),
   /** Data-lake bucket to measure. @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),
@@ -87,6 +89,8 @@ const s3Schema = group({
 });
 
 const adceSchema = group({
+  /** Watch the ADCE scraper orchestrator (task queue and run reports). */
+  enabled: def(z.boolean(), true),
   scheduleMinutes: minutes(5),
   /** Bucket holding the task queue and run reports. @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),
@@ -105,6 +109,8 @@ const adceSchema = group({
 });
 
 const dimsSchema = group({
+  /** Publish the DIMS data inventory and its drift against the live bucket. */
+  enabled: def(z.boolean(), true),
   scheduleMinutes: minutes(360),
   /** Bucket holding the DIMS inventory. @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),
@@ -118,6 +124,8 @@ const dimsSchema = group({
 });
 
 const costSchema = group({
+  /** Track AWS cost against the monthly budget. */
+  enabled: def(z.boolean(), true),
   scheduleMinutes: minutes(1440),
   /** How many top services by cost to publish (dimension Service). */
   topServices: def(whole(z.minimum(0, 'must be >= 0'), z.maximum(20, 'must be <= 20')), 5),
@@ -197,3 +205,8 @@ export type MonitoringConfig = z.output<typeof configSchema>;
 
 export const PUBLISHERS = ['s3', 'adce', 'dims', 'cost'] as const;
 export type PublisherId = (typeof PUBLISHERS)[number];
+
+/** The publishers the config turns on (`<source>.enabled`), in PUBLISHERS order. */
+export function enabledPublishers(config: Pick<MonitoringConfig, PublisherId>): PublisherId[] {
+  return PUBLISHERS.filter((p) => config[p].enabled);
+}

@@ -1,24 +1,21 @@
 import { sourceBucket } from '../lib/config/load';
 import type { MonitoringConfig } from '../lib/config/schema';
-import { COLORS, type DashboardDefinition } from './types';
+import { COLORS, type DashboardDefinition, type WidgetSpec } from './types';
 import { adceSuccessRateGraph, percentGraph } from './widgets';
 
-/** Is data arriving? S3 growth, ADCE task execution and success, upload failures, validation. */
+/** Is data arriving? S3 growth, ADCE task execution and success, upload failures, validation; rows of turned-off sources are left out. */
 export function dataCollectionDashboard(config: MonitoringConfig): DashboardDefinition {
   const bucket = { Bucket: sourceBucket(config, 's3') };
-  return {
-    id: 'DataCollection',
-    title: 'Data Collection',
-    alarmAreas: ['DataCollection', 'ADCE', 'DataQuality', 'DIMS'],
-    defaultRangeHours: 24 * 7,
-    rows: [
-      [{ kind: 'alarmStatus', title: 'Data collection alarms' }],
-      [
+  const rows: WidgetSpec[][] = [[{ kind: 'alarmStatus', title: 'Data collection alarms' }]];
+  if (config.s3.enabled) {
+    rows.push([
         { kind: 'graph', title: `S3 objects (${bucket.Bucket})`, left: [{ metric: 'S3ObjectCount', dimensions: bucket, label: 'Objects' }], width: 9 },
         { kind: 'graph', title: `S3 size in GiB (${bucket.Bucket})`, left: [{ metric: 'S3TotalSizeGB', dimensions: bucket, label: 'GiB' }], width: 9 },
         { kind: 'singleValue', title: 'Stale data sources', metrics: [{ metric: 'S3StaleSources', dimensions: bucket, label: 'Stale sources' }], width: 6, height: 6 },
-      ],
-      [
+    ]);
+  }
+  if (config.adce.enabled) {
+    rows.push([
         {
           kind: 'graph',
           title: 'ADCE task execution (per hour)',
@@ -29,8 +26,9 @@ export function dataCollectionDashboard(config: MonitoringConfig): DashboardDefi
           ],
         },
         adceSuccessRateGraph('ADCE success rate (%)'),
-      ],
-      [
+    ]);
+  }
+  rows.push([
         {
           kind: 'graph',
           title: 'S3 upload failures (pushed by the pipeline)',
@@ -41,18 +39,25 @@ export function dataCollectionDashboard(config: MonitoringConfig): DashboardDefi
         },
         // Hourly, like Data-QualityIssues.
         percentGraph('Validation pass rate (%)', { metric: 'ValidationPassRate', statistic: 'Average', periodMinutes: 60, label: 'Pass rate' }, ['Data-QualityIssues']),
-      ],
-      [
+  ]);
+  if (config.dims.enabled) {
+    rows.push([
         {
           kind: 'graph',
-          title: 'Objects: DIMS inventory vs live S3',
+          title: config.s3.enabled ? 'Objects: DIMS inventory vs live S3' : 'Objects recorded by DIMS',
           left: [
             { metric: 'DIMS_S3Objects', label: 'Recorded by DIMS' },
-            { metric: 'S3ObjectCount', dimensions: bucket, label: 'Live count' },
+            ...(config.s3.enabled ? [{ metric: 'S3ObjectCount', dimensions: bucket, label: 'Live count' }] : []),
           ],
           width: 24,
         },
-      ],
-    ],
+    ]);
+  }
+  return {
+    id: 'DataCollection',
+    title: 'Data Collection',
+    alarmAreas: ['DataCollection', 'ADCE', 'DataQuality', 'DIMS'],
+    defaultRangeHours: 24 * 7,
+    rows,
   };
 }

@@ -6,7 +6,7 @@ import type { DashboardDefinition } from './types';
 
 export type * from './types';
 
-/** The three dashboards the stack deploys (CloudWatch's free tier is 3 dashboards). */
+/** The dashboards the stack deploys (CloudWatch's free tier is 3 dashboards); ADCE Health only with the ADCE source. */
 export function standardDashboards(config: MonitoringConfig): DashboardDefinition[] {
-  return [dataCollectionDashboard(config), performanceCostsDashboard(config), adceHealthDashboard(config)];
+  return [dataCollectionDashboard(config), performanceCostsDashboard(config), ...(config.adce.enabled ? [adceHealthDashboard(config)] : [])];
 }

@@ -4,7 +4,7 @@ import { COLORS, type DashboardDefinition, type WidgetSpec } from './types';
 
 const STATUS_COLORS: Record<OperationStatus, string> = { success: COLORS.green, failure: COLORS.red };
 
-/** How long pipeline operations take, and what the account costs against its budget. */
+/** How long pipeline operations take, and what the account costs against its budget (with the cost source). */
 export function performanceCostsDashboard(config: MonitoringConfig): DashboardDefinition {
   const durations: WidgetSpec[] = config.pipelineOperations.map((op) => ({
     kind: 'graph',
@@ -21,7 +21,7 @@ export function performanceCostsDashboard(config: MonitoringConfig): DashboardDe
     rows: [
       [{ kind: 'alarmStatus', title: 'Performance and cost alarms' }],
       durations,
-      [
+      ...(!config.cost.enabled ? [] : [[
         {
           kind: 'graph',
           title: 'AWS cost this month vs budget (USD)',
@@ -39,7 +39,7 @@ export function performanceCostsDashboard(config: MonitoringConfig): DashboardDe
           leftAxis: { min: 0, max: 100 },
           alarms: ['AWS-CostBudgetExceeded'],
         },
-      ],
+      ] satisfies WidgetSpec[]]),
     ],
   };
 }

@@ -60,7 +60,7 @@ export interface GraphSpec extends Sized {
    * Base names of registered threshold alarms on a left-axis metric, each drawn as its threshold
    * line in the alarm's own words (`Alarm.toAnnotation()`: operator, threshold, datapoints,
    * window), so the line cannot disagree with the alarm. Registered before the dashboards are
-   * built (the seed alarms are). @default none
+   * built (the core alarms are). @default none
    */
   readonly alarms?: readonly string[];
   /** @default 'line' */

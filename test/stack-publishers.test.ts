@@ -147,10 +147,10 @@ describe('publishers in the template (default config)', () => {
   it('the construct exposes its publisher and schedule minutes', () => {
     const publishers = stack.publishers;
     expect(Object.keys(publishers.byId).sort()).toEqual([...PUBLISHERS].sort());
-    const adce = publishers.byId.adce;
+    const adce = publishers.get('adce');
     expect(adce.scheduleMinutes).toBe(5);
     expect(adce.publisher).toBe('adce');
-    expect(publishers.byId.cost.scheduleMinutes).toBe(1440);
+    expect(publishers.get('cost').scheduleMinutes).toBe(1440);
     expect(publishers.all().map((p: Json) => p.publisher)).toEqual([...PUBLISHERS]);
   });
 });

@@ -56,7 +56,7 @@ function analyse(input: MonitoringConfigInput) {
   const { template, stack, config } = synthStack(input);
   const json = template.toJSON();
   const alarms = facts(json);
-  const schedule = schedules(json, (p) => stack.getLogicalId(stack.publishers.byId[p].schedule.node.defaultChild as CfnElement));
+  const schedule = schedules(json, (p) => stack.getLogicalId(stack.publishers.get(p).schedule.node.defaultChild as CfnElement));
   const critical = stack.resolve(stack.alerting.topics.critical.topicArn);
   const get = (name: string) => {
     const a = alarms.get(name);
@@ -68,7 +68,7 @@ function analyse(input: MonitoringConfigInput) {
   // Publisher death: the heartbeat's silence window, from the last successful run.
   const death = Object.fromEntries(
     PUBLISHERS.map((p) => {
-      const a = get(stack.health.heartbeats.alarmNames[p]);
+      const a = get(stack.health.heartbeats.alarmNames[p]!);
       expect(a.missing, `${a.name} missing data`).toBe('breaching');
       expect(a.datapointsToAlarm, `${a.name}: every period of the window must be empty`).toBe(a.evaluationPeriods);
       return [p, { alarm: a.name, minutes: reaction(a), bound: 2 * schedule[p] }];

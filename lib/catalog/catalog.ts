@@ -1,5 +1,5 @@
 import { namespaceOf } from '../config/load';
-import { type MonitoringConfig, OPERATION_NAME, type PublisherId } from '../config/schema';
+import { type MonitoringConfig, OPERATION_NAME, PUBLISHERS, type PublisherId } from '../config/schema';
 import type { MetricDatum } from './datum';
 
 /**
@@ -116,7 +116,10 @@ function baseSpecs(config: MonitoringConfig): Array<MetricSpec & { enabled?: boo
     dims('DIMS_PythonFiles', 'Count', 'Python files recorded by DIMS.'),
     dims('DIMS_TestFiles', 'Count', 'Test files recorded by DIMS.'),
     dims('DIMS_VerificationAgeHours', 'None', 'Hours since the newest last_verified in the DIMS inventory.'),
-    dims('DIMS_S3ObjectsDriftPct', 'Percent', '|live S3 count - DIMS count| / DIMS count * 100 (DIMS: minor < 5, moderate < 15, major >= 15).', whenRun),
+    // Drift compares with the S3 publisher's live count: only when that publisher runs too.
+    ...(config.s3.enabled
+      ? [dims('DIMS_S3ObjectsDriftPct', 'Percent', '|live S3 count - DIMS count| / DIMS count * 100 (DIMS: minor < 5, moderate < 15, major >= 15).', whenRun)]
+      : []),
 
     {
       group: 'Monitoring', name: 'PublisherErrors', unit: 'Count', dimensions: [], source: 'logs', emission: 'pushed', statistic: 'Sum',
@@ -153,6 +156,8 @@ export function dimsExtraMetricName(path: string): string {
 
 export class MetricCatalog {
   private readonly byName = new Map<string, CatalogMetric>();
+  /** Metrics left out because their source is disabled, with that source (for messages). */
+  private readonly disabledNames = new Map<string, MetricSource>();
 
   constructor(readonly config: MonitoringConfig) {
     const specs: Array<MetricSpec & { enabled?: boolean }> = [
@@ -163,7 +168,13 @@ export class MetricCatalog {
         emission: 'every-run' as const, statistic: 'Maximum' as const, description: `DIMS metric ${path} (configured in dims.extraMetrics).`,
       })),
     ];
+    // A disabled source publishes nothing: its metrics are not declared, so no alarm, widget or check can name them.
+    const disabled = new Set<MetricSource>(PUBLISHERS.filter((p) => !config[p].enabled));
     for (const spec of specs) {
+      if (disabled.has(spec.source)) {
+        this.disabledNames.set(spec.name, spec.source);
+        continue;
+      }
       if (this.byName.has(spec.name)) throw new CatalogError(`Metric ${spec.name} is declared twice in the catalog.`);
       this.byName.set(spec.name, this.resolve(spec));
     }
@@ -183,6 +194,11 @@ export class MetricCatalog {
     return [...this.byName.values()];
   }
 
+  /** Whether a metric of that name is declared (its source may be disabled). */
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
   /** Metrics a publisher sends. */
   publishedBy(source: MetricSource): CatalogMetric[] {
     return this.all().filter((m) => m.source === source);
@@ -191,8 +207,10 @@ export class MetricCatalog {
   /** A declared metric by name; throws with the list of names when it is not declared. */
   get(name: string): CatalogMetric {
     const metric = this.byName.get(name);
-    if (!metric) throw new CatalogError(`Metric "${name}" is not in the catalog. Declared: ${[...this.byName.keys()].join(', ')}`);
-    return metric;
+    if (metric) return metric;
+    const source = this.disabledNames.get(name);
+    if (source) throw new CatalogError(`Metric "${name}" is published by the ${source} publisher, which this configuration turns off (${source}.enabled: false).`);
+    throw new CatalogError(`Metric "${name}" is not in the catalog. Declared: ${[...this.byName.keys()].join(', ')}`);
   }
 
   /** Finds a metric by namespace and name; `<Operation>Duration` matches any valid operation. */

@@ -38,8 +38,10 @@ export async function runDimsJob(ctx: JobContext, options: DimsJobOptions): Prom
   const liveCount =
     options.liveCount ??
     (cloudWatch && (() => latestS3ObjectCount({ cloudWatch, catalog: ctx.catalog, bucket: sourceBucket(config, 's3'), now: ctx.now })));
-  let live: LiveCount = { unavailable: 'no live count source configured' };
-  if (liveCount) {
+  let live: LiveCount = {
+    unavailable: config.s3.enabled ? 'no live count source configured' : 'the S3 publisher is turned off (s3.enabled: false), so there is no live count to compare with',
+  };
+  if (liveCount && config.s3.enabled) {
     try {
       live = await liveCount();
     } catch (err) {

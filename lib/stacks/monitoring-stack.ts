@@ -8,7 +8,7 @@ import { CostBudget } from '../constructs/cost-budget';
 import { Dashboards } from '../constructs/dashboards';
 import { HealthMonitoring } from '../constructs/health';
 import { Publishers } from '../constructs/publishers';
-import { addSeedAlarms, type SeedAlarms } from '../constructs/seed-alarms';
+import { addCoreAlarms, type CoreAlarms } from '../constructs/core-alarms';
 
 export interface MonitoringStackProps extends StackProps {
   /** Validated configuration (see lib/config). */
@@ -23,11 +23,11 @@ export class MonitoringStack extends Stack {
   readonly alerting: Alerting;
   /** Makes and registers every alarm (severity, area, runbook link). */
   readonly alarms: AlarmFactory;
-  /** The seed system's four alarms. */
-  readonly seedAlarms: SeedAlarms;
-  /** AWS Budgets monthly cost budget notifying the topics. */
-  readonly budget: CostBudget;
-  /** The four scheduled metric publishers (S3, ADCE, DIMS, cost), keyed by PublisherId. */
+  /** The four core alarms (ADCE failure rate, budget, upload failures, data quality). */
+  readonly coreAlarms: CoreAlarms;
+  /** AWS Budgets monthly cost budget notifying the topics (only with the cost source). */
+  readonly budget?: CostBudget;
+  /** The enabled scheduled metric publishers (S3, ADCE, DIMS, cost), keyed by PublisherId. */
   readonly publishers: Publishers;
   /** The dashboards of dashboards/; rows and alarm states resolve at synth. */
   readonly dashboards: Dashboards;
@@ -41,9 +41,9 @@ export class MonitoringStack extends Stack {
 
     this.alerting = new Alerting(this, 'Alerting', { config });
     this.alarms = new AlarmFactory(this, 'Alarms', { config, alerting: this.alerting });
-    this.seedAlarms = addSeedAlarms(this.alarms, catalog, config);
+    this.coreAlarms = addCoreAlarms(this.alarms, catalog, config);
     this.publishers = new Publishers(this, 'Publishers', { config, catalog });
-    this.budget = new CostBudget(this, 'CostBudget', { config, alerting: this.alerting });
+    if (config.cost.enabled) this.budget = new CostBudget(this, 'CostBudget', { config, alerting: this.alerting });
     this.dashboards = new Dashboards(this, 'Dashboards', { config, catalog, alarms: this.alarms });
     this.health = new HealthMonitoring(this, 'Health', {
       config, catalog, alarms: this.alarms, alerting: this.alerting, publishers: this.publishers, dashboards: this.dashboards,

@@ -148,6 +148,10 @@ export const registerPublish: RegisterCommand = (program, io) => {
       }
       const source = PUBLISH_SOURCES[publisher as PublisherId];
       const config = configFromOptions(command);
+      if (!config[publisher as PublisherId].enabled) {
+        usage(io, `the ${publisher} source is turned off in this configuration (${publisher}.enabled: false): its metrics are not in the catalog and nothing watches them`);
+        return;
+      }
       const logger = stderrLogger(io, opts.verbose === true);
       const ctx: JobContext = { config, catalog: createCatalog(config), now: new Date(), logger };
       const clients = publishClients(opts);

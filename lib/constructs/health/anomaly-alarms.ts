@@ -31,7 +31,7 @@ export class AnomalyAlarms extends Construct {
     const { config, catalog, alarms } = props;
     const { bandWidth } = config.anomalyDetection;
 
-    if (config.anomalyDetection.s3Growth) {
+    if (config.anomalyDetection.s3Growth && config.s3.enabled) {
       const period = Duration.minutes(Math.max(60, periodMinutesFor(config.s3.scheduleMinutes)));
       const growth = new cloudwatch.MathExpression({
         expression: 'DIFF(objects)',

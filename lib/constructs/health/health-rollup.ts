@@ -23,7 +23,7 @@ export function rollupMembers(alarms: AlarmFactory, severity: Severity): Registe
 }
 
 /**
- * One health signal with the seed's meaning: healthy (both OK), degraded (`Monitoring-Degraded`:
+ * One health signal: healthy (both OK), degraded (`Monitoring-Degraded`:
  * some warning alarm fires), unhealthy (`Monitoring-Unhealthy`: some critical alarm fires).
  * Degraded does not include the critical alarms, so a critical incident mails one roll-up, not
  * two. Members keep their own routing (critical: email + SMS, warning: email); both roll-ups

@@ -28,21 +28,22 @@ export interface HealthMonitoringProps {
 }
 
 /**
- * "Nothing goes dark" (issue 4): dead-man's switches per publisher, data freshness, ADCE stall,
+ * "Nothing goes dark": dead-man's switches per enabled publisher, data freshness, ADCE stall,
  * DIMS drift, cost forecast and Cost Anomaly Detection, the ADCE SLO with burn-rate alarms,
  * anomaly bands, publisher log errors and throttles, and the health roll-up at the top of every
- * dashboard (`healthRollup`, default on). Create it after every other alarm-making construct;
- * the roll-up still includes alarms registered later (it reads the registry at synth).
+ * dashboard (`healthRollup`). A part whose source is turned off (`<source>.enabled: false`) is
+ * not created. Create it after every other alarm-making construct; the roll-up still includes
+ * alarms registered later (it reads the registry at synth).
  */
 export class HealthMonitoring extends Construct {
   readonly heartbeats: PublisherHeartbeats;
-  readonly freshness: DataFreshness;
-  readonly adceStall: AdceStall;
-  readonly dimsDrift: DimsDrift;
-  readonly costGuard: CostGuard;
-  readonly slo: SloBurnRate;
+  readonly freshness?: DataFreshness;
+  readonly adceStall?: AdceStall;
+  readonly dimsDrift?: DimsDrift;
+  readonly costGuard?: CostGuard;
+  readonly slo?: SloBurnRate;
   readonly anomalies: AnomalyAlarms;
-  readonly logs: PublisherLogs;
+  readonly logs?: PublisherLogs;
   readonly rollup?: HealthRollup;
 
   constructor(scope: Construct, id: string, props: HealthMonitoringProps) {
@@ -50,17 +51,24 @@ export class HealthMonitoring extends Construct {
     const { config, catalog, alarms, alerting, publishers, dashboards } = props;
     const common = { config, catalog, alarms };
     this.heartbeats = new PublisherHeartbeats(this, 'Heartbeats', common);
-    this.freshness = new DataFreshness(this, 'Freshness', { ...common, dashboards, s3PublisherLogGroup: publishers.byId.s3.logGroup });
-    this.adceStall = new AdceStall(this, 'AdceStall', common);
-    this.dimsDrift = new DimsDrift(this, 'DimsDrift', common);
-    this.costGuard = new CostGuard(this, 'CostGuard', { ...common, alerting });
-    this.slo = new SloBurnRate(this, 'Slo', { ...common, dashboards });
+    const s3 = publishers.byId.s3;
+    if (s3) this.freshness = new DataFreshness(this, 'Freshness', { ...common, dashboards, s3PublisherLogGroup: s3.logGroup });
+    if (config.adce.enabled) {
+      this.adceStall = new AdceStall(this, 'AdceStall', common);
+      this.slo = new SloBurnRate(this, 'Slo', { ...common, dashboards });
+    }
+    // Drift compares the inventory with the S3 publisher's live count.
+    if (config.dims.enabled && config.s3.enabled) this.dimsDrift = new DimsDrift(this, 'DimsDrift', common);
+    if (config.cost.enabled) this.costGuard = new CostGuard(this, 'CostGuard', { ...common, alerting });
     this.anomalies = new AnomalyAlarms(this, 'Anomalies', common);
-    this.logs = new PublisherLogs(this, 'PublisherLogs', { ...common, publishers: publishers.all() });
-    dashboards.addRow(
-      'DataCollection',
-      dashboards.widget('DataCollection', { kind: 'alarmStatus', title: 'Publisher errors and throttles', select: { areas: ['Monitoring'], kinds: ['threshold'] }, height: 2 }),
-    );
+    const running = publishers.all();
+    if (running.length > 0) {
+      this.logs = new PublisherLogs(this, 'PublisherLogs', { ...common, publishers: running });
+      dashboards.addRow(
+        'DataCollection',
+        dashboards.widget('DataCollection', { kind: 'alarmStatus', title: 'Publisher errors and throttles', select: { areas: ['Monitoring'], kinds: ['threshold'] }, height: 2 }),
+      );
+    }
     if (config.healthRollup) this.rollup = new HealthRollup(this, 'Rollup', { config, alarms, dashboards });
   }
 }

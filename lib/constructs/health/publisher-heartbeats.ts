@@ -16,7 +16,7 @@ export interface PublisherHeartbeatsProps {
 }
 
 /**
- * One dead-man's switch per scheduled publisher, derived from its schedule: silent for 2
+ * One dead-man's switch per enabled scheduled publisher, derived from its schedule: silent for 2
  * intervals (missing data = breaching) -> alarm. Success is proven by an `every-run` catalog
  * metric the publisher sends only after it read and parsed its source, so no new metric is
  * paid for:
@@ -29,52 +29,64 @@ export interface PublisherHeartbeatsProps {
  * The two shared alarms save two alarm metrics; their runbook sections explain both causes.
  */
 export class PublisherHeartbeats extends Construct {
-  /** Base name of each publisher's heartbeat alarm. */
-  readonly alarmNames: Readonly<Record<PublisherId, string>>;
+  /** Base name of each enabled publisher's heartbeat alarm. */
+  readonly alarmNames: Readonly<Partial<Record<PublisherId, string>>>;
 
   constructor(scope: Construct, id: string, props: PublisherHeartbeatsProps) {
     super(scope, id);
     const { config, catalog, alarms } = props;
     const minutes = (n: number) => Duration.minutes(n);
+    const names: Partial<Record<PublisherId, string>> = {};
+    this.alarmNames = names;
 
-    const s3 = heartbeatWindow(config.s3.scheduleMinutes);
-    alarms.staleAfter('S3-PublisherHeartbeat', catalogMetric(catalog, 'S3ObjectCount', { Bucket: sourceBucket(config, 's3') }), {
-      window: s3,
-      severity: 'warning',
-      summary: `The S3 publisher sent no S3ObjectCount for ${s3.periodMinutes * s3.periods} minutes (2 runs): no complete scan of the data lake, so growth and freshness are not watched.`,
-    });
-
-    const adce = heartbeatWindow(config.adce.scheduleMinutes);
-    const maxQueueAge = 3 * config.adce.reconciliationIntervalMinutes;
-    alarms.whenAbove('ADCE-QueueStale', catalogMetric(catalog, 'ADCEQueueAgeMinutes', {}, { statistic: 'Maximum', period: minutes(adce.periodMinutes) }), {
-      threshold: maxQueueAge,
-      periods: adce.periods,
-      missingData: 'breaching',
-      severity: 'critical',
-      summary: `The ADCE task queue was not regenerated for more than ${maxQueueAge} minutes (3 reconciliation intervals), or the ADCE publisher reported no queue age for ${adce.periodMinutes * adce.periods} minutes (publisher dead or queue unreadable).`,
-    });
-
-    const dims = heartbeatWindow(config.dims.scheduleMinutes);
-    const maxVerificationAge = 2 * config.dims.verificationCadenceHours;
-    alarms.whenAbove(
-      'DIMS-VerificationStale',
-      catalogMetric(catalog, 'DIMS_VerificationAgeHours', {}, { statistic: 'Maximum', period: minutes(dims.periodMinutes) }),
-      {
-        threshold: maxVerificationAge,
-        periods: dims.periods,
-        missingData: 'breaching',
+    if (config.s3.enabled) {
+      const s3 = heartbeatWindow(config.s3.scheduleMinutes);
+      alarms.staleAfter('S3-PublisherHeartbeat', catalogMetric(catalog, 'S3ObjectCount', { Bucket: sourceBucket(config, 's3') }), {
+        window: s3,
         severity: 'warning',
-        summary: `DIMS was last verified more than ${maxVerificationAge} hours ago (2x its cadence), or the DIMS publisher reported nothing for ${dims.periodMinutes * dims.periods} minutes (publisher dead or inventory unreadable).`,
-      },
-    );
+        summary: `The S3 publisher sent no S3ObjectCount for ${s3.periodMinutes * s3.periods} minutes (2 runs): no complete scan of the data lake, so growth and freshness are not watched.`,
+      });
+      names.s3 = 'S3-PublisherHeartbeat';
+    }
 
-    const cost = heartbeatWindow(config.cost.scheduleMinutes);
-    alarms.staleAfter('Cost-PublisherHeartbeat', catalogMetric(catalog, 'MonthlyAWSCost'), {
-      window: cost,
-      severity: 'warning',
-      summary: `The cost publisher sent no MonthlyAWSCost for ${(cost.periodMinutes * cost.periods) / 60} hours (2 runs): cost and budget metrics are stale.`,
-    });
+    if (config.adce.enabled) {
+      const adce = heartbeatWindow(config.adce.scheduleMinutes);
+      const maxQueueAge = 3 * config.adce.reconciliationIntervalMinutes;
+      alarms.whenAbove('ADCE-QueueStale', catalogMetric(catalog, 'ADCEQueueAgeMinutes', {}, { statistic: 'Maximum', period: minutes(adce.periodMinutes) }), {
+        threshold: maxQueueAge,
+        periods: adce.periods,
+        missingData: 'breaching',
+        severity: 'critical',
+        summary: `The ADCE task queue was not regenerated for more than ${maxQueueAge} minutes (3 reconciliation intervals), or the ADCE publisher reported no queue age for ${adce.periodMinutes * adce.periods} minutes (publisher dead or queue unreadable).`,
+      });
+      names.adce = 'ADCE-QueueStale';
+    }
 
-    this.alarmNames = { s3: 'S3-PublisherHeartbeat', adce: 'ADCE-QueueStale', dims: 'DIMS-VerificationStale', cost: 'Cost-PublisherHeartbeat' };
+    if (config.dims.enabled) {
+      const dims = heartbeatWindow(config.dims.scheduleMinutes);
+      const maxVerificationAge = 2 * config.dims.verificationCadenceHours;
+      alarms.whenAbove(
+        'DIMS-VerificationStale',
+        catalogMetric(catalog, 'DIMS_VerificationAgeHours', {}, { statistic: 'Maximum', period: minutes(dims.periodMinutes) }),
+        {
+          threshold: maxVerificationAge,
+          periods: dims.periods,
+          missingData: 'breaching',
+          severity: 'warning',
+          summary: `DIMS was last verified more than ${maxVerificationAge} hours ago (2x its cadence), or the DIMS publisher reported nothing for ${dims.periodMinutes * dims.periods} minutes (publisher dead or inventory unreadable).`,
+        },
+      );
+      names.dims = 'DIMS-VerificationStale';
+    }
+
+    if (config.cost.enabled) {
+      const cost = heartbeatWindow(config.cost.scheduleMinutes);
+      alarms.staleAfter('Cost-PublisherHeartbeat', catalogMetric(catalog, 'MonthlyAWSCost'), {
+        window: cost,
+        severity: 'warning',
+        summary: `The cost publisher sent no MonthlyAWSCost for ${(cost.periodMinutes * cost.periods) / 60} hours (2 runs): cost and budget metrics are stale.`,
+      });
+      names.cost = 'Cost-PublisherHeartbeat';
+    }
   }
 }

@@ -4,16 +4,16 @@ import type { MonitoringConfig } from '../config/schema';
 import type { AlarmFactory } from './alarm-factory';
 import { catalogMetric } from './catalog-metric';
 
-/** The four alarms users already have from the seed system, by their base names. */
-export interface SeedAlarms {
-  readonly adceHighFailureRate: cloudwatch.Alarm;
-  readonly costBudgetExceeded: cloudwatch.Alarm;
+/** The four core alarms, by their base names (ADCE's and cost's only when those sources are on). */
+export interface CoreAlarms {
+  readonly adceHighFailureRate?: cloudwatch.Alarm;
+  readonly costBudgetExceeded?: cloudwatch.Alarm;
   readonly s3UploadFailures: cloudwatch.Alarm;
   readonly dataQualityIssues: cloudwatch.Alarm;
 }
 
 /**
- * The seed's four alarms with their exact semantics; thresholds come from `config.thresholds`.
+ * The four core alarms (ADCE failure rate, budget utilization, upload failures, data quality) with their exact semantics; thresholds come from `config.thresholds`.
  * Missing data (see docs/monitoring/ALARM_RUNBOOKS.md): a pushed failure counter with no data
  * means "no failures" (notBreaching). A rate with no data means nothing ran: no evidence either
  * way. ADCESuccessRate comes once per orchestrator run, so its 2-period window usually holds one
@@ -22,11 +22,11 @@ export interface SeedAlarms {
  * The 1-period alarms (ValidationPassRate, BudgetUtilization) use `ignore`: a bad hour or day
  * stays in ALARM until a good value replaces it. Silence itself is the dead-man's switches' job.
  */
-export function addSeedAlarms(alarms: AlarmFactory, catalog: MetricCatalog, config: MonitoringConfig): SeedAlarms {
+export function addCoreAlarms(alarms: AlarmFactory, catalog: MetricCatalog, config: MonitoringConfig): CoreAlarms {
   const t = config.thresholds;
   const minutes = (n: number) => Duration.minutes(n);
   return {
-    adceHighFailureRate: alarms.whenBelow(
+    adceHighFailureRate: !config.adce.enabled ? undefined : alarms.whenBelow(
       'ADCE-HighFailureRate',
       catalogMetric(catalog, 'ADCESuccessRate', {}, { statistic: 'Average', period: minutes(5) }),
       {
@@ -39,7 +39,7 @@ export function addSeedAlarms(alarms: AlarmFactory, catalog: MetricCatalog, conf
         summary: `ADCE task success rate (Average) was below ${t.adceMinSuccessRatePct}% in one of the last 2 five-minute periods (a run with too many failed tasks).`,
       },
     ),
-    costBudgetExceeded: alarms.whenAbove(
+    costBudgetExceeded: !config.cost.enabled ? undefined : alarms.whenAbove(
       'AWS-CostBudgetExceeded',
       catalogMetric(catalog, 'BudgetUtilization', {}, { statistic: 'Maximum', period: Duration.days(1) }),
       {

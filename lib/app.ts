@@ -1,15 +1,18 @@
-import { Annotations, type App, Validations } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONTEXT_KEYS, loadConfig, monitoringStackName } from './config/load';
+import { CONTEXT_KEYS, MONITOR_ENV_TAG, checkContextKeys, loadConfig, monitoringStackName } from './config/load';
 import { MonitoringStack } from './stacks/monitoring-stack';
 
 /**
  * Builds the app from CDK context: `-c env=prod` picks `config/prod.json`, `-c config=FILE`
- * names a file, and the keys in CONTEXT_KEYS override single values. cdk-nag runs on all of it.
+ * names a file, and the keys in CONTEXT_KEYS override single values (a near-miss of one stops
+ * the synth). The stack is tagged with its environment so `monitor` finds it whatever
+ * overrides renamed it. cdk-nag runs on all of it.
  */
 export function buildApp(app: App): MonitoringStack {
+  checkContextKeys(app.node.getAllContext());
   const context = Object.fromEntries(CONTEXT_KEYS.map((k) => [k, app.node.tryGetContext(k)]));
-  const { config, warnings } = loadConfig({
+  const { config } = loadConfig({
     envName: app.node.tryGetContext('env') ?? 'default',
     configFile: app.node.tryGetContext('config'),
     context,
@@ -17,13 +20,10 @@ export function buildApp(app: App): MonitoringStack {
   const stackName = app.node.tryGetContext('stackName') ?? monitoringStackName(config);
   const stack = new MonitoringStack(app, stackName, {
     config,
-    description: `Data-lake monitoring for ${config.dataLakeBucket}: publishers, alarms, dashboards, alerting.`,
+    description: `Data-lake monitoring of ${config.namespacePrefix} (${config.envName}): publishers, alarms, dashboards, alerting.`,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    tags: { [MONITOR_ENV_TAG]: config.envName },
   });
-  for (const warning of warnings) {
-    Annotations.of(stack).addWarningV2('monitoring:config', warning);
-    console.warn(`warning: ${warning}`);
-  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;
 }

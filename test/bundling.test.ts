@@ -10,7 +10,7 @@ describe('publisher bundles', () => {
     const { app, stack } = buildStack({}, { bundle: true });
     const assembly = app.synth();
     const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, any> };
-    const publishers = Object.entries(template.Resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('Publishers'));
+    const publishers = Object.entries(template.Resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('MonitoringPublishers'));
     expect(publishers).toHaveLength(4);
     for (const [id, fn] of publishers) {
       const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');

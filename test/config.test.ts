@@ -34,7 +34,7 @@ describe('configuration', () => {
   });
 
   it('reads the environment file and lets context override it', () => {
-    const dir = configDirWith({ 'prod.json': JSON.stringify({ monthlyBudgetUsd: 300, alertEmails: ['a@example.com'] }) });
+    const dir = configDirWith({ 'prod.json': JSON.stringify({ monthlyBudgetUsd: 300, alertEmails: ['a@example.com'], runbookBaseUrl: 'https://github.com/acme/lake/blob/main' }) });
     const { config, warnings } = loadConfig({
       envName: 'prod',
       configDir: dir,
@@ -84,11 +84,12 @@ describe('configuration', () => {
     expect(() => parseConfig({ slo: { adceSuccessTargetPct: 100 } })).toThrow(/slo\.adceSuccessTargetPct = 100: must be < 100/);
   });
 
-  it('adds the environment to alarm names only when asked', () => {
-    const base = parseConfig({ envName: 'prod' });
-    expect(alarmName(base, 'ADCE-HighFailureRate')).toBe('ADCE-HighFailureRate');
-    expect(alarmName({ ...base, alarmNameEnvironment: 'suffix' }, 'ADCE-HighFailureRate')).toBe('ADCE-HighFailureRate-prod');
-    expect(alarmName({ ...base, alarmNameEnvironment: 'prefix' }, 'ADCE-HighFailureRate')).toBe('prod-ADCE-HighFailureRate');
+  it('names alarms after the instance, so two namespaces or environments never collide', () => {
+    expect(alarmName(parseConfig({}), 'ADCE-HighFailureRate')).toBe('NBA-Simulator-ADCE-HighFailureRate');
+    expect(alarmName(parseConfig({ envName: 'prod', namespacePrefix: 'Acme/Lake' }), 'ADCE-HighFailureRate')).toBe('Acme-Lake-prod-ADCE-HighFailureRate');
+    expect(alarmName(parseConfig({ alarmNamePrefix: 'team7' }), 'ADCE-HighFailureRate')).toBe('team7-ADCE-HighFailureRate');
+    expect(alarmName(parseConfig({ alarmNamePrefix: '' }), 'ADCE-HighFailureRate')).toBe('ADCE-HighFailureRate');
+    expect(() => parseConfig({ alarmNamePrefix: 'a b' })).toThrow(/alarmNamePrefix = "a b": may only contain/);
   });
 });
 

@@ -16,7 +16,7 @@ describe('template metrics are catalog metrics', () => {
     'all options on': {
       namespacePrefix: 'Acme/Lake',
       envName: 'prod',
-      alarmNameEnvironment: 'suffix' as const,
+      alarmNamePrefix: 'acme',
       pipelineOperations: ['Extract', 'Load', 'ModelTraining'],
       s3: { perPrefixMetrics: ['espn/'], bucket: 'other-lake' },
       dims: { extraMetrics: ['code_base.ml_scripts'] },

@@ -221,7 +221,7 @@ describe('dashboards: freshness table, error budget', () => {
 
   it('Data Collection: which source is stale (Logs Insights over the S3 publisher log group)', () => {
     const w = board('NBA-Simulator-DataCollection').find((x: Json) => x.type === 'log');
-    expect(w.properties.query).toMatch(/SOURCE '__TOKEN__' \| filter message = "source freshness"\n\| stats latest\(stale\) as isStale.* by prefix/);
+    expect(w.properties.query).toMatch(/SOURCE '__TOKEN__' \| filter message = "source freshness"\n\| stats latest\(stale\) as isStale.* by bucket, prefix/);
   });
 
   it('ADCE Health: error budget remaining over the SLO window, burn-rate graph', () => {

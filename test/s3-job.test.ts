@@ -84,7 +84,7 @@ describe('runS3Job', () => {
     const { ctx } = context({ s3: { scanMode: 'inventory' } });
     const result = await runS3Job(ctx, { s3: new S3Client({ region: 'us-east-1' }) });
     expect(result.problems).toEqual([
-      { source: 's3://nba-sim-raw-data-lake/', message: 's3.scanMode is "inventory" but s3.inventory (destinationBucket, configurationId) is not configured.', fatal: true },
+      { source: 's3://nba-sim-raw-data-lake/', message: 'The scan mode of s3://nba-sim-raw-data-lake is "inventory" but no inventory (destinationBucket, configurationId) is configured for it.', fatal: true },
     ]);
     expect(s3Mock.commandCalls(ListObjectsV2Command)).toEqual([]);
   });

@@ -90,11 +90,12 @@ describe('the four seed alarms', () => {
   });
 
   it.each([
-    ['none', 'ADCE-HighFailureRate'],
-    ['prefix', 'prod-ADCE-HighFailureRate'],
-    ['suffix', 'ADCE-HighFailureRate-prod'],
-  ] as const)('puts the environment into names only when asked (%s)', (placement, expected) => {
-    const { template: t } = synthStack({ envName: 'prod', alarmNameEnvironment: placement });
+    [{}, 'NBA-Simulator-ADCE-HighFailureRate'],
+    [{ envName: 'prod' }, 'NBA-Simulator-prod-ADCE-HighFailureRate'],
+    [{ alarmNamePrefix: '' }, 'ADCE-HighFailureRate'],
+  ] as const)('names alarms after the instance (%o)', (input, expected) => {
+    // The default prefix, not the test helper's bare names.
+    const { template: t } = synthStack({ alarmNamePrefix: undefined, ...input });
     const names = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string);
     expect(names).toContain(expected);
     expect(names.filter(isSeed)).toHaveLength(4);
@@ -112,7 +113,7 @@ describe('the four seed alarms', () => {
   });
 });
 
-describe('alarm factory semantics (for the alarms issue 4 adds)', () => {
+describe('alarm factory semantics', () => {
   it('staleAfter: counts datapoints, fires on silence (missing = breaching), never sits in INSUFFICIENT_DATA', () => {
     const { stack: s } = buildStack();
     const metric = catalogMetric(s.catalog, 'ADCEQueueDepth');

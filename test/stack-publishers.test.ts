@@ -9,7 +9,7 @@ const resources = (template: Template, type: string): Array<[string, Json]> => O
 
 /** The Lambda function of a publisher, by its construct path (Publishers/<Id>/Function). */
 function functionOf(template: Template, id: string): [string, Json] {
-  const found = resources(template, 'AWS::Lambda::Function').filter(([logicalId]) => logicalId.startsWith(`Publishers${id}Function`));
+  const found = resources(template, 'AWS::Lambda::Function').filter(([logicalId]) => logicalId.startsWith(`MonitoringPublishers${id}Function`));
   expect(found, `function of ${id}`).toHaveLength(1);
   return found[0]!;
 }
@@ -49,7 +49,7 @@ describe('publishers in the template (default config)', () => {
       expect(config.dataLakeBucket).toBe('lake-bucket');
       expect(Buffer.byteLength(JSON.stringify(fn.Properties.Environment.Variables))).toBeLessThan(4096);
     }
-    expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('Publishers'))).toHaveLength(4);
+    expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('MonitoringPublishers'))).toHaveLength(4);
   });
 
   it('each runs on an EventBridge Scheduler rate from config with retries and its own encrypted TLS-only DLQ', () => {
@@ -64,7 +64,7 @@ describe('publishers in the template (default config)', () => {
       expect(props.State).toBe('ENABLED');
       expect(props.Target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 2 });
       const dlqId = props.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
-      expect(dlqId).toMatch(new RegExp(`^Publishers${id}DeadLetterQueue`));
+      expect(dlqId).toMatch(new RegExp(`^MonitoringPublishers${id}DeadLetterQueue`));
       expect(template.toJSON().Resources[dlqId].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
       const policies = resources(template, 'AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: Json) => q.Ref === dlqId));
       expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');
@@ -107,7 +107,7 @@ describe('publishers in the template (default config)', () => {
     }
     const costActions = actionsOf(statementsOf(template, functionOf(template, 'Cost')[1]));
     expect(costActions).toEqual(expect.arrayContaining(['ce:GetCostAndUsage', 'ce:GetCostForecast']));
-    for (const [id, role] of resources(template, 'AWS::IAM::Role').filter(([rid]) => rid.startsWith('Publishers'))) {
+    for (const [id, role] of resources(template, 'AWS::IAM::Role').filter(([rid]) => rid.startsWith('MonitoringPublishers'))) {
       expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
     }
   });
@@ -136,8 +136,8 @@ describe('publishers in the template (default config)', () => {
 
   it('the ADCE function knows its cursor; the state bucket is encrypted, private and TLS-only', () => {
     const [, fn] = functionOf(template, 'Adce');
-    expect(fn.Properties.Environment.Variables).toMatchObject({ ADCE_CURSOR_BUCKET: { Ref: expect.stringMatching(/^PublishersStateBucket/) }, ADCE_CURSOR_KEY: 'adce/cursor.json' });
-    const [[bucketId, bucket]] = resources(template, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('PublishersStateBucket'));
+    expect(fn.Properties.Environment.Variables).toMatchObject({ ADCE_CURSOR_BUCKET: { Ref: expect.stringMatching(/^MonitoringPublishersStateBucket/) }, ADCE_CURSOR_KEY: 'adce/cursor.json' });
+    const [[bucketId, bucket]] = resources(template, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('MonitoringPublishersStateBucket'));
     expect(bucket!.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     expect(bucket!.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     const policy = resources(template, 'AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId);

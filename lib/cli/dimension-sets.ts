@@ -1,5 +1,5 @@
 import type { CatalogMetric, Dimensions } from '../catalog/catalog';
-import { sourceBucket } from '../config/load';
+import { dataLakeBuckets } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 
 /**
@@ -15,6 +15,11 @@ interface DimensionSets {
 }
 
 export function dimensionSets(config: MonitoringConfig, metric: CatalogMetric): DimensionSets {
+  // Per-prefix metrics: each bucket with its own prefixes, not every bucket with every prefix.
+  if (metric.dimensions.includes('Bucket') && metric.dimensions.includes('Prefix')) {
+    const sets = dataLakeBuckets(config).flatMap((b) => b.perPrefixMetrics.map((Prefix) => ({ Bucket: b.name, Prefix })));
+    return { sets, known: true };
+  }
   let sets: Array<Record<string, string>> = [{}];
   let known = true;
   for (const name of metric.dimensions) {
@@ -32,9 +37,7 @@ function valuesOf(config: MonitoringConfig, metric: CatalogMetric, dimension: st
   if (allowed) return { values: [...allowed], known: true };
   switch (dimension) {
     case 'Bucket':
-      return { values: [sourceBucket(config, 's3')], known: true };
-    case 'Prefix':
-      return { values: [...config.s3.perPrefixMetrics], known: true };
+      return { values: dataLakeBuckets(config).map((b) => b.name), known: true };
     case 'Priority':
       return { values: [...config.adce.priorities], known: true };
     case 'Service':

@@ -1,5 +1,6 @@
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MetricDatum } from '../catalog/datum';
+import { type DataLakeBucket, dataLakeBuckets } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import { staleBeforeNextCheck } from '../health/windows';
 import type { BucketScan, PrefixAggregate } from '../sources/s3-scan';
@@ -37,7 +38,9 @@ export interface SourceFreshness {
 
 export interface S3CollectorInput {
   readonly scan: BucketScan;
-  /** Data sources to judge. @default config.s3.prefixes, else every top-level prefix found */
+  /** The bucket's settings (sources, thresholds, per-prefix metrics). @default the first of `dataLakeBuckets(config)` */
+  readonly bucket?: DataLakeBucket;
+  /** Data sources to judge. @default the bucket's `prefixes`, else every top-level prefix found */
   readonly sources?: readonly string[];
 }
 
@@ -65,15 +68,27 @@ export function collectS3(input: S3CollectorInput, ctx: S3CollectorContext): S3O
     scan.prefixes.find((p) => p.prefix === prefix) ??
     scan.nested.find((p) => p.prefix === prefix) ?? { prefix, objects: 0, bytes: 0 };
 
-  const configured = input.sources ?? config.s3.prefixes;
+  const settings = input.bucket ?? dataLakeBuckets(config)[0]!;
+  const configured = input.sources ?? settings.prefixes;
   const sourceNames = configured ? [...new Set(configured)] : scan.prefixes.map((p) => p.prefix);
-  const excluded = new Set(config.s3.excludeFromFreshness);
+  const excluded = new Set(settings.excludeFromFreshness);
+  if (!configured) {
+    // Discovered sources: a threshold or per-prefix metric naming no prefix found is a typo or a source gone.
+    const found = new Set(sourceNames);
+    const unmatched = (key: string, prefixes: readonly string[]) => {
+      for (const prefix of prefixes.filter((p) => !found.has(p))) {
+        warnings.push(`${key} names "${prefix}", which is not a top-level prefix of s3://${scan.bucket} (found: ${[...found].join(', ') || 'none'}): it applies to nothing.`);
+      }
+    };
+    unmatched(`${settings.freshnessFrom}.freshness.perPrefix`, Object.keys(settings.freshness.perPrefix));
+    unmatched(`${settings.perPrefixMetricsFrom}.perPrefixMetrics`, settings.perPrefixMetrics);
+  }
 
   const sources = sourceNames.map((prefix): SourceFreshness => {
     const agg = aggregateOf(prefix);
     const ageMinutes = agg.newest ? minutesSince(agg.newest, now) : null;
     const judged = !excluded.has(prefix);
-    const thresholdHours = judged ? (config.s3.freshness.perPrefix[prefix] ?? config.s3.freshness.defaultThresholdHours) : null;
+    const thresholdHours = judged ? (settings.freshness.perPrefix[prefix] ?? settings.freshness.defaultThresholdHours) : null;
     if (agg.objects === 0) {
       warnings.push(`Data source s3://${scan.bucket}/${prefix} has no objects${judged ? ': counted as stale' : ''}.`);
     }
@@ -95,7 +110,7 @@ export function collectS3(input: S3CollectorInput, ctx: S3CollectorContext): S3O
     catalog.datum('S3TotalSizeGB', scan.bytes / GIB, bucket, now),
     catalog.datum('S3StaleSources', sources.filter((s) => s.stale).length, bucket, now),
   ];
-  for (const prefix of new Set(config.s3.perPrefixMetrics)) {
+  for (const prefix of new Set(settings.perPrefixMetrics)) {
     if (prefix === '') {
       warnings.push('s3.perPrefixMetrics lists "" (the bucket root): a Prefix dimension cannot be empty; skipped.');
       continue;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as z from 'zod/mini';
 import { configSchema, type MonitoringConfig, type PublisherId } from './schema';
+import { closest } from './suggest';
 
 /** A configuration that cannot be used; the message names the key and the value. */
 export class ConfigError extends Error {
@@ -11,6 +12,24 @@ export class ConfigError extends Error {
 /** CDK context keys that override the file, exactly as users type them on the command line. */
 export const CONTEXT_KEYS = ['alertEmails', 'alertPhoneNumbers', 'monthlyBudgetUsd', 'dataLakeBucket', 'namespacePrefix'] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
+/** Context keys that choose the configuration and the stack rather than override a value. */
+export const SELECTION_CONTEXT_KEYS = ['env', 'config', 'stackName'] as const;
+
+/**
+ * Stops on a `-c` key that is not ours but close to one (`monthlyBudget` for `monthlyBudgetUsd`):
+ * CDK would otherwise ignore it and synthesize the default silently. Keys with `:` or `@` are
+ * CDK's own (feature flags, `aws:cdk:*`); other unknown keys may belong to the user's app.
+ */
+export function checkContextKeys(context: Record<string, unknown>): void {
+  const ours: readonly string[] = [...CONTEXT_KEYS, ...SELECTION_CONTEXT_KEYS];
+  const typos: string[] = [];
+  for (const key of Object.keys(context)) {
+    if (ours.includes(key) || /[:@/]/.test(key)) continue;
+    const near = closest(key, ours);
+    if (near) typos.push(`-c ${key}=... is not a context key of this app: did you mean ${near}? (keys: ${ours.join(', ')})`);
+  }
+  if (typos.length > 0) throw new ConfigError(typos.join('; '));
+}
 
 export interface LoadConfigOptions {
   /** Environment name; reads `<configDir>/<envName>.json`. @default 'default' */
@@ -38,45 +57,141 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const sources: string[] = [];
   let fileValues: Record<string, unknown> = {};
 
+  if (!options.configFile && !/^[A-Za-z0-9-]+$/.test(envName)) {
+    throw new ConfigError(`Environment name ${JSON.stringify(envName)} must be letters, digits and "-" (it names config/<env>.json and the stack).`);
+  }
   const file = options.configFile ?? join(configDir, `${envName}.json`);
   if (existsSync(file)) {
     fileValues = readJsonObject(file);
     sources.push(file);
   } else if (options.configFile || envName !== 'default') {
-    throw new ConfigError(`Config file ${file} for environment "${envName}" does not exist.`);
+    throw new ConfigError(
+      `Config file ${file} for environment "${envName}" does not exist. Create it with ` +
+        `\`npm run -s monitor -- init --env ${envName} --bucket <bucket> --email <address>\`, ` +
+        `or write \`{}\` into it to use every default.`,
+    );
   }
 
   const overrides = contextOverrides(options.context ?? {});
   if (Object.keys(overrides).length > 0) sources.push(`context (${Object.keys(overrides).join(', ')})`);
   const config = parseConfig({ ...fileValues, ...overrides, envName }, sources.join(' + ') || 'defaults');
 
-  const warnings: string[] = [];
+  return { config, sources, warnings: configWarnings(config).map((w) => w.message) };
+}
+
+/** Something allowed but probably not what the user wants; `id` lets a team acknowledge it at synth. */
+export interface ConfigWarning {
+  readonly id: string;
+  readonly message: string;
+}
+
+/** What is allowed but probably not what the user wants, one sentence each (shown at synth). */
+export function configWarnings(config: MonitoringConfig): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
   if (config.alertEmails.length === 0) {
-    warnings.push(
-      'No alert email is configured (alertEmails): alarms will notify nobody' +
+    warnings.push({
+      id: 'monitoring:noAlertEmail',
+      message:
+        'No alert email is configured (alertEmails): alarms will notify nobody' +
         (config.alertPhoneNumbers.length > 0 ? ' by email; only critical alarms reach the phone numbers.' : '.'),
-    );
+    });
   }
-  return { config, sources, warnings };
+  if (!config.runbookBaseUrl) {
+    warnings.push({
+      id: 'monitoring:noRunbookBaseUrl',
+      message:
+        'runbookBaseUrl is not set: runbook links in alarm notifications are repository paths, not clickable in an email or SMS ' +
+        '(set it to where the docs are browsable, e.g. "https://github.com/<org>/<repo>/blob/main").',
+    });
+  }
+  if (config.dims.enabled && !config.s3.enabled) {
+    warnings.push({
+      id: 'monitoring:dimsWithoutS3',
+      message: 'dims.enabled without s3.enabled: the DIMS inventory is published, but its drift against the live bucket is not watched (no live object count).',
+    });
+  }
+  return warnings;
 }
 
 /** Validates a config object (already merged). Used by the app, the Lambdas and the CLI. */
 export function parseConfig(input: unknown, origin = 'config'): MonitoringConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) throw new ConfigError(formatIssues(result.error, input, origin));
+  const inconsistent = consistencyProblems(result.data);
+  if (inconsistent.length > 0) throw new ConfigError(`Invalid configuration from ${origin}: ${inconsistent.join('; ')}`);
   return result.data;
+}
+
+/** Rules across keys that the schema cannot state one key at a time. */
+function consistencyProblems(config: MonitoringConfig): string[] {
+  const problems: string[] = [];
+  if (config.s3.buckets && config.s3.bucket) {
+    problems.push(`s3.bucket = ${JSON.stringify(config.s3.bucket)} and s3.buckets are both set: use s3.buckets alone for several buckets`);
+  }
+  const names = (config.s3.buckets ?? []).map((b) => b.name);
+  for (const [i, name] of names.entries()) {
+    if (names.indexOf(name) !== i) problems.push(`s3.buckets[${i}].name = ${JSON.stringify(name)}: listed twice`);
+  }
+  dataLakeBuckets(config).forEach((bucket, i) => {
+    if (!bucket.prefixes) return;
+    const at = config.s3.buckets ? `s3.buckets[${i}]` : 's3';
+    const listed = bucket.prefixes;
+    const unknown = (key: string, prefix: string) => {
+      const near = closest(prefix, listed);
+      problems.push(
+        `${key} names ${JSON.stringify(prefix)}, which is not one of the configured prefixes (${at}.prefixes: ${listed.join(', ')})` +
+          (near ? `: did you mean ${JSON.stringify(near)}?` : ''),
+      );
+    };
+    for (const prefix of Object.keys(bucket.freshness.perPrefix)) {
+      if (!listed.includes(prefix)) unknown(`${bucket.freshnessFrom}.freshness.perPrefix`, prefix);
+    }
+    for (const prefix of bucket.perPrefixMetrics) {
+      if (!listed.includes(prefix)) unknown(`${bucket.perPrefixMetricsFrom}.perPrefixMetrics`, prefix);
+    }
+  });
+  return problems;
 }
 
 function formatIssues(error: z.core.$ZodError, input: unknown, origin: string): string {
   const lines = error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const at = issue.path.length ? `${pathText(issue.path)}.` : '';
-      return issue.keys.map((k) => `unknown key "${at}${k}" (value ${show(valueAt(input, [...issue.path, k]))})`).join('; ');
+      const known = knownKeysAt(issue.path);
+      return issue.keys
+        .map((k) => {
+          const near = closest(k, known);
+          return `unknown key "${at}${k}" (value ${show(valueAt(input, [...issue.path, k]))})${near ? `: did you mean "${at}${near}"?` : ''}`;
+        })
+        .join('; ');
     }
     const value = valueAt(input, issue.path);
     return `${pathText(issue.path) || '(root)'} = ${show(value)}: ${issue.message}`;
   });
   return `Invalid configuration from ${origin}: ${lines.join('; ')}`;
+}
+
+/** The keys the schema allows at a path (through defaults, optionals, arrays and pipes). */
+function knownKeysAt(path: PropertyKey[]): string[] {
+  type Def = { type: string; shape?: Record<string, unknown>; innerType?: unknown; in?: unknown; element?: unknown };
+  const defOf = (schema: unknown): Def => (schema as { _zod: { def: Def } })._zod.def;
+  const unwrap = (schema: unknown): unknown => {
+    let cur = schema;
+    for (;;) {
+      const d = defOf(cur);
+      if (d.innerType !== undefined) cur = d.innerType;
+      else if (d.type === 'pipe' && d.in !== undefined) cur = d.in;
+      else return cur;
+    }
+  };
+  let cur: unknown = configSchema;
+  for (const p of path) {
+    const d = defOf(unwrap(cur));
+    if (typeof p === 'number' && d.type === 'array') cur = d.element;
+    else if (d.shape && typeof p === 'string' && p in d.shape) cur = d.shape[p];
+    else return [];
+  }
+  return Object.keys(defOf(unwrap(cur)).shape ?? {});
 }
 
 function pathText(path: PropertyKey[]): string {
@@ -99,7 +214,8 @@ function show(value: unknown): string {
 function readJsonObject(file: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    // A byte-order mark (some Windows editors write one) is not part of the JSON.
+    parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new ConfigError(`Config file ${file} is not valid JSON: ${(err as Error).message}`);
   }
@@ -135,9 +251,69 @@ export function namespaceOf(config: Pick<MonitoringConfig, 'namespacePrefix'>, g
   return `${config.namespacePrefix}/${group}`;
 }
 
-/** The bucket a publisher reads; each falls back to the data-lake bucket. */
-export function sourceBucket(config: MonitoringConfig, publisher: Exclude<PublisherId, 'cost'>): string {
+/** The bucket the ADCE or DIMS publisher reads; each falls back to the data-lake bucket. */
+export function sourceBucket(config: MonitoringConfig, publisher: Exclude<PublisherId, 'cost' | 's3'>): string {
   return config[publisher].bucket ?? config.dataLakeBucket;
+}
+
+/** One data-lake bucket the S3 publisher measures, every key resolved. */
+export interface DataLakeBucket {
+  readonly name: string;
+  /** Data sources; undefined: every top-level prefix found at run time. */
+  readonly prefixes?: readonly string[];
+  readonly excludeFromFreshness: readonly string[];
+  readonly freshness: { readonly defaultThresholdHours: number; readonly perPrefix: Readonly<Record<string, number>> };
+  readonly perPrefixMetrics: readonly string[];
+  readonly scanMode: 'list' | 'inventory';
+  readonly inventory?: MonitoringConfig['s3']['inventory'];
+  /** Config path the freshness and per-prefix settings came from (for messages). */
+  readonly freshnessFrom: string;
+  readonly perPrefixMetricsFrom: string;
+}
+
+/**
+ * The buckets the S3 publisher measures: `s3.buckets`, each key falling back to the same key of
+ * `s3`; without it one bucket, `s3.bucket` (default `dataLakeBucket`).
+ */
+export function dataLakeBuckets(config: MonitoringConfig): DataLakeBucket[] {
+  const s3 = config.s3;
+  if (!s3.buckets) {
+    return [
+      {
+        name: s3.bucket ?? config.dataLakeBucket,
+        prefixes: s3.prefixes,
+        excludeFromFreshness: s3.excludeFromFreshness,
+        freshness: s3.freshness,
+        perPrefixMetrics: s3.perPrefixMetrics,
+        scanMode: s3.scanMode,
+        inventory: s3.inventory,
+        freshnessFrom: 's3',
+        perPrefixMetricsFrom: 's3',
+      },
+    ];
+  }
+  return s3.buckets.map((b, i) => ({
+    name: b.name,
+    prefixes: b.prefixes ?? s3.prefixes,
+    excludeFromFreshness: b.excludeFromFreshness ?? s3.excludeFromFreshness,
+    freshness: {
+      defaultThresholdHours: b.freshness?.defaultThresholdHours ?? s3.freshness.defaultThresholdHours,
+      perPrefix: b.freshness?.perPrefix ?? s3.freshness.perPrefix,
+    },
+    perPrefixMetrics: b.perPrefixMetrics ?? s3.perPrefixMetrics,
+    scanMode: b.scanMode ?? s3.scanMode,
+    inventory: b.inventory ?? s3.inventory,
+    freshnessFrom: b.freshness?.perPrefix ? `s3.buckets[${i}]` : 's3',
+    perPrefixMetricsFrom: b.perPrefixMetrics ? `s3.buckets[${i}]` : 's3',
+  }));
+}
+
+/**
+ * The name of an alarm that exists once per data-lake bucket: the base name with one bucket (as
+ * documented), `<base>-<bucket>` with several. Its runbook section is the base name's.
+ */
+export function perBucketAlarmName(config: MonitoringConfig, base: string, bucket: string): string {
+  return dataLakeBuckets(config).length > 1 ? `${base}-${bucket}` : base;
 }
 
 /** `-<envName>` for resource names, empty in the default environment (names stay as documented). */
@@ -145,19 +321,21 @@ export function envSuffix(config: Pick<MonitoringConfig, 'envName'>): string {
   return config.envName === 'default' ? '' : `-${config.envName}`;
 }
 
+/** `<namespacePrefix>[-<env>]` with only letters, digits and "-": what names this instance's resources. */
+export function resourcePrefix(config: Pick<MonitoringConfig, 'namespacePrefix' | 'envName'>): string {
+  return `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}${envSuffix(config)}`;
+}
+
+/** Stack tag naming the environment a stack was deployed for; `monitor` finds the stack by it. */
+export const MONITOR_ENV_TAG = 'data-lake-monitoring:env';
+
 /** The stack `cdk deploy` creates for a config; `monitor verify` looks for the same name. */
 export function monitoringStackName(config: Pick<MonitoringConfig, 'namespacePrefix' | 'envName'>): string {
   return `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}-Monitoring${envSuffix(config)}`;
 }
 
-/** An alarm's name with the environment added only when the user asked for it. */
-export function alarmName(config: Pick<MonitoringConfig, 'envName' | 'alarmNameEnvironment'>, base: string): string {
-  switch (config.alarmNameEnvironment) {
-    case 'prefix':
-      return `${config.envName}-${base}`;
-    case 'suffix':
-      return `${base}-${config.envName}`;
-    default:
-      return base;
-  }
+/** An alarm's name in CloudWatch: `<alarmNamePrefix>-<base>` (bare when the prefix is ""). */
+export function alarmName(config: Pick<MonitoringConfig, 'envName' | 'namespacePrefix' | 'alarmNamePrefix'>, base: string): string {
+  const prefix = config.alarmNamePrefix ?? resourcePrefix(config);
+  return prefix === '' ? base : `${prefix}-${base}`;
 }

@@ -31,7 +31,7 @@ const minutes = (value: number) =>
 const percent = (value: number) => def(num(positive, z.maximum(100, 'must be <= 100')), value);
 const s3Key = text(z.minLength(1, 'must not be empty'), relativeKey);
 const s3Prefix = text(relativeKey);
-const topLevelPrefix = text(z.regex(/^[^/].*\/$/, 'must be a top-level prefix ending in "/"'));
+const topLevelPrefix = text(z.regex(/^[^/].*\/$/, 'must be a top-level prefix ending in "/" (e.g. "clicks/")'));
 // Normalized here, so every consumer (collectors, dashboards, alarms, CLI) reads the published values.
 const unique = (values: string[]) => [...new Set(values)];
 const uniqueLowerCase = (values: string[]) => unique(values.map((v) => v.toLowerCase()));
@@ -52,19 +52,52 @@ const thresholdsSchema = group({
   forecastedBudgetUtilizationPct: def(num(positive), 100),
 });
 
+const perPrefixThresholds = z.record(topLevelPrefix, num(positive));
+
 const freshnessSchema = group({
   /** A source whose newest object is older than this is stale. */
   defaultThresholdHours: def(num(positive), 36),
   /** Per top-level prefix overrides, e.g. `{ "espn_schedules/": 168 }`. */
-  perPrefix: def(z.record(z.string(), num(positive)), {}),
+  perPrefix: def(perPrefixThresholds, {}),
+});
+
+const inventorySchema = z.strictObject({
+  /** Bucket that receives the inventory reports. */
+  destinationBucket: bucketName,
+  /** Prefix of the reports: `<prefix>/<source-bucket>/<config-id>/`. */
+  destinationPrefix: def(s3Prefix, ''),
+  /** Inventory configuration id. */
+  configurationId: text(z.minLength(1, 'must not be empty')),
+});
+
+/** One data-lake bucket of `s3.buckets`; every key but `name` defaults to the same key of `s3`. */
+const dataLakeBucketSchema = z.strictObject({
+  name: bucketName,
+  prefixes: z.optional(z.array(topLevelPrefix)),
+  excludeFromFreshness: z.optional(z.array(z.string())),
+  freshness: z.optional(
+    z.strictObject({
+      defaultThresholdHours: z.optional(num(positive)),
+      perPrefix: z.optional(perPrefixThresholds),
+    }),
+  ),
+  perPrefixMetrics: z.optional(z.pipe(z.array(topLevelPrefix), z.transform(unique))),
+  scanMode: z.optional(z.enum(['list', 'inventory'])),
+  inventory: z.optional(inventorySchema),
 });
 
 const s3Schema = group({
   /** Measure the data-lake bucket(s): size, growth, freshness per source. */
   enabled: def(z.boolean(), true),
   scheduleMinutes: minutes(60),
-  /** Data-lake bucket to measure. @default the top-level `dataLakeBucket` */
+  /** Data-lake bucket to measure (one bucket; for several use `buckets`). @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),
+  /**
+   * Several data-lake buckets, each `{ "name": ..., ... }` with its own `prefixes`, `freshness`,
+   * `perPrefixMetrics`, `excludeFromFreshness`, `scanMode`, `inventory` (each defaults to the
+   * same key here). One publisher run covers every bucket. @default one bucket: `bucket`
+   */
+  buckets: z.optional(z.array(dataLakeBucketSchema).check(z.minLength(1, 'must list at least one bucket'))),
   /** Top-level prefixes (data sources), each ending in "/". @default discovered at run time */
   prefixes: z.optional(z.array(topLevelPrefix)),
   /** Prefixes that are not data sources: scanned for totals, never judged for freshness. */
@@ -76,16 +109,7 @@ const s3Schema = group({
   maxConcurrency: def(whole(z.minimum(1, 'must be >= 1'), z.maximum(256, 'must be <= 256')), 32),
   /** `list` lists the bucket; `inventory` reads the newest S3 Inventory report. */
   scanMode: def(z.enum(['list', 'inventory']), 'list'),
-  inventory: z.optional(
-    z.strictObject({
-      /** Bucket that receives the inventory reports. */
-      destinationBucket: bucketName,
-      /** Prefix of the reports: `<prefix>/<source-bucket>/<config-id>/`. */
-      destinationPrefix: def(s3Prefix, ''),
-      /** Inventory configuration id. */
-      configurationId: text(z.minLength(1, 'must not be empty')),
-    }),
-  ),
+  inventory: z.optional(inventorySchema),
 });
 
 const adceSchema = group({
@@ -144,8 +168,12 @@ const sloSchema = group({
 export const configSchema = z.strictObject({
   /** Environment name (`-c env=prod` reads `config/prod.json`). */
   envName: def(text(z.regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits and "-"')), 'default'),
-  /** Where the environment goes in alarm names. */
-  alarmNameEnvironment: def(z.enum(['none', 'prefix', 'suffix']), 'none'),
+  /**
+   * Alarm names are `<alarmNamePrefix>-<alarm>`, so two stacks (namespaces, environments) in one
+   * account never collide; `""` gives the bare names (`ADCE-HighFailureRate`).
+   * @default `<namespacePrefix>` plus `-<envName>` outside the default environment ("/" becomes "-")
+   */
+  alarmNamePrefix: z.optional(text(z.maxLength(100, 'must be at most 100 characters'), z.regex(/^[A-Za-z0-9._-]*$/, 'may only contain letters, digits and . _ -'))),
   /**
    * Base URL of this repository's files (e.g. `https://github.com/org/repo/blob/main`); alarm
    * descriptions link to `<base>/docs/monitoring/ALARM_RUNBOOKS.md#<alarm>`.

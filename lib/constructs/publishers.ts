@@ -3,11 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
-import { sourceBucket } from '../config/load';
+import { dataLakeBuckets, sourceBucket } from '../config/load';
 import { type MonitoringConfig, type PublisherId, enabledPublishers } from '../config/schema';
 import { ADCE_CURSOR_BUCKET_ENV, ADCE_CURSOR_KEY, ADCE_CURSOR_KEY_ENV } from '../jobs/adce-cursor';
 import { inventoryBase } from '../sources/s3-inventory';
-import { ScheduledPublisher } from './scheduled-publisher';
+import { type ObjectReadGrant, ScheduledPublisher } from './scheduled-publisher';
 
 export interface PublishersProps {
   /** Validated configuration: which sources are on, buckets, keys, schedules. */
@@ -72,22 +72,25 @@ export class Publishers extends Construct {
     return stateBucket;
   }
 
-  /** S3 data lake: list the bucket; in inventory mode also read the newest inventory report. */
+  /** S3 data lake: list every bucket; for buckets in inventory mode also read their newest inventory report. */
   private s3Publisher(config: MonitoringConfig, catalog: MetricCatalog): ScheduledPublisher {
-    const dataLake = this.bucket(sourceBucket(config, 's3'), 'DataLakeBucket');
-    const inventory = config.s3.scanMode === 'inventory' ? config.s3.inventory : undefined;
-    const inventoryBucket = inventory ? this.bucket(inventory.destinationBucket, 'InventoryBucket') : undefined;
+    const buckets = dataLakeBuckets(config);
+    const lists = new Map<string, s3.IBucket>();
+    const listed = (name: string) => lists.get(name) ?? lists.set(name, this.bucket(name, `Listed-${name}`)).get(name)!;
+    const reads: ObjectReadGrant[] = [];
+    for (const b of buckets) {
+      listed(b.name);
+      if (b.scanMode !== 'inventory' || !b.inventory) continue;
+      reads.push({ bucket: listed(b.inventory.destinationBucket), keyPatterns: [`${inventoryBase({ sourceBucket: b.name, ...b.inventory })}*`] });
+    }
     return new ScheduledPublisher(this, 'S3', {
       publisher: 's3',
       config,
       catalog,
       timeout: Duration.minutes(5),
       memorySize: 512,
-      lists: inventoryBucket ? [dataLake, inventoryBucket] : [dataLake],
-      reads:
-        inventory && inventoryBucket
-          ? [{ bucket: inventoryBucket, keyPatterns: [`${inventoryBase({ sourceBucket: sourceBucket(config, 's3'), ...inventory })}*`] }]
-          : [],
+      lists: [...lists.values()],
+      reads,
     });
   }
 

@@ -1,7 +1,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { collectDims } from '../collectors/dims';
-import { sourceBucket } from '../config/load';
+import { dataLakeBuckets, sourceBucket } from '../config/load';
 import { type ObjectLocation, SourceReadError, describeLocation, readDocument } from '../sources/object-source';
 import { type LiveCount, latestS3ObjectCount } from '../sources/live-count';
 import type { JobContext, JobResult } from './job';
@@ -17,7 +17,7 @@ export interface DimsJobOptions {
   readonly file?: string;
   /** The live object count for drift (CLI: `--live-count`, or why there is none). */
   readonly liveCount?: () => Promise<LiveCount>;
-  /** Without `liveCount`: read the S3 publisher's latest S3ObjectCount of the data-lake bucket. */
+  /** Without `liveCount`: read the S3 publisher's latest S3ObjectCount of the first data-lake bucket. */
   readonly cloudWatch?: CloudWatchClient;
 }
 
@@ -37,7 +37,7 @@ export async function runDimsJob(ctx: JobContext, options: DimsJobOptions): Prom
   const { cloudWatch } = options;
   const liveCount =
     options.liveCount ??
-    (cloudWatch && (() => latestS3ObjectCount({ cloudWatch, catalog: ctx.catalog, bucket: sourceBucket(config, 's3'), now: ctx.now })));
+    (cloudWatch && (() => latestS3ObjectCount({ cloudWatch, catalog: ctx.catalog, bucket: dataLakeBuckets(config)[0]!.name, now: ctx.now })));
   let live: LiveCount = {
     unavailable: config.s3.enabled ? 'no live count source configured' : 'the S3 publisher is turned off (s3.enabled: false), so there is no live count to compare with',
   };

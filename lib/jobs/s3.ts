@@ -1,14 +1,19 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { MetricDatum } from '../catalog/datum';
 import { collectS3 } from '../collectors/s3';
-import { sourceBucket } from '../config/load';
+import { type DataLakeBucket, dataLakeBuckets } from '../config/load';
 import { type InventoryLocation, scanInventory } from '../sources/s3-inventory';
 import { type BucketScan, scanBucket } from '../sources/s3-scan';
 import type { JobContext, JobResult, Problem } from './job';
 
 /**
- * S3 data-lake job: scan the bucket (parallel listing, or the newest S3 Inventory report when
- * `s3.scanMode` is `inventory`), run the collector, and write the per-source freshness table to
- * the log, one line per source with the message {@link FRESHNESS_LOG_MESSAGE}.
+ * S3 data-lake job: for every configured bucket, scan it (parallel listing, or the newest S3
+ * Inventory report when its `scanMode` is `inventory`), run the collector, and write the
+ * per-source freshness table to the log, one line per source with the message
+ * {@link FRESHNESS_LOG_MESSAGE}. Buckets are scanned one after the other, so at most
+ * `s3.maxConcurrency` requests are in flight (the scan is CPU-bound on Lambda: more buckets at
+ * once would not finish sooner). A bucket that cannot be read is a fatal problem of the run,
+ * and the other buckets' datums are still returned.
  */
 
 /** Message of the per-source log lines; the dashboard's Logs Insights widget filters on it. */
@@ -19,27 +24,44 @@ const MAX_INVENTORY_AGE_HOURS = 8 * 24;
 
 export interface S3JobOptions {
   readonly s3: S3Client;
-  /** @default config.s3.bucket ?? config.dataLakeBucket */
+  /** Measure only this bucket (its configured settings, or the `s3` defaults). @default every bucket of `dataLakeBuckets(config)` */
   readonly bucket?: string;
-  /** Data sources to judge. @default config.s3.prefixes, else every top-level prefix found */
+  /** Data sources to judge. @default the bucket's `prefixes`, else every top-level prefix found */
   readonly prefixes?: readonly string[];
 }
 
 export async function runS3Job(ctx: JobContext, options: S3JobOptions): Promise<JobResult> {
+  const configured = dataLakeBuckets(ctx.config);
+  const buckets = options.bucket === undefined ? configured : [configured.find((b) => b.name === options.bucket) ?? { ...configured[0]!, name: options.bucket }];
+  const datums: MetricDatum[] = [];
+  const problems: Problem[] = [];
+  const summaries: Record<string, unknown>[] = [];
+  for (const bucket of buckets) {
+    const one = await measureBucket(ctx, bucket, options);
+    datums.push(...one.datums);
+    problems.push(...one.problems);
+    if (one.summary) summaries.push(one.summary);
+  }
+  // One bucket: the summary keys stay flat (as before several buckets were possible).
+  const summary = summaries.length === 1 ? summaries[0] : { buckets: summaries };
+  return { datums, problems, ...(summary ? { summary } : {}) };
+}
+
+async function measureBucket(ctx: JobContext, settings: DataLakeBucket, options: S3JobOptions): Promise<JobResult> {
   const { config, logger, now } = ctx;
-  const bucket = options.bucket ?? sourceBucket(config, 's3');
-  const prefixes = options.prefixes ?? config.s3.prefixes;
-  const mode = config.s3.scanMode;
+  const bucket = settings.name;
+  const prefixes = options.prefixes ?? settings.prefixes;
+  const mode = settings.scanMode;
   const problems: Problem[] = [];
 
   let scan: BucketScan;
   let inventory: InventoryLocation | undefined;
   try {
     if (mode === 'inventory') {
-      if (!config.s3.inventory) {
-        return fatal(`s3://${bucket}/`, 's3.scanMode is "inventory" but s3.inventory (destinationBucket, configurationId) is not configured.');
+      if (!settings.inventory) {
+        return fatal(`s3://${bucket}/`, `The scan mode of s3://${bucket} is "inventory" but no inventory (destinationBucket, configurationId) is configured for it.`);
       }
-      inventory = { sourceBucket: bucket, ...config.s3.inventory };
+      inventory = { sourceBucket: bucket, ...settings.inventory };
       scan = await scanInventory(options.s3, inventory, { prefixes, logger });
     } else {
       scan = await scanBucket(options.s3, bucket, { prefixes, maxConcurrency: config.s3.maxConcurrency, logger });
@@ -59,7 +81,7 @@ export async function runS3Job(ctx: JobContext, options: S3JobOptions): Promise<
     }
   }
 
-  const out = collectS3({ scan, sources: prefixes }, ctx);
+  const out = collectS3({ scan, bucket: settings, sources: prefixes }, ctx);
   for (const w of out.warnings) logger.warn(w, { bucket });
   for (const row of out.sources) logger.info(FRESHNESS_LOG_MESSAGE, { bucket, ...row });
   const stale = out.sources.filter((s) => s.stale).map((s) => s.prefix);

@@ -20,9 +20,13 @@ export interface Synthesized {
   readonly template: Template;
 }
 
-/** Builds the monitoring stack from a config (validated with parseConfig), not yet synthesized. */
+/**
+ * Builds the monitoring stack from a config (validated with parseConfig), not yet synthesized.
+ * Alarm names are bare base names (`alarmNamePrefix: ""`) unless the input sets a prefix, so
+ * tests can name alarms as the runbook does; the naming rule itself is tested in stack-alarms.
+ */
 export function buildStack(input: MonitoringConfigInput = {}, options: SynthOptions = {}): Omit<Synthesized, 'template'> {
-  const config = parseConfig(input, 'test config');
+  const config = parseConfig({ alarmNamePrefix: '', ...input }, 'test config');
   const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
   const stack = new MonitoringStack(app, options.stackName ?? 'Test-Monitoring', { config, env: options.env });
   return { app, stack, config };

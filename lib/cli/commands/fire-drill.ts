@@ -5,7 +5,7 @@ import type { MonitoringConfig } from '../../config/schema';
 import { type CliClients, type TopicSubscription, awsErrorText, cliClients, expectedRecipients, listSubscriptions, topicSeverity, withRegion } from '../aws';
 import { parseNumberFlag } from '../flags';
 import { type CliIO, EXIT, type RegisterCommand, configFromOptions } from '../main';
-import { closest } from '../suggest';
+import { closest } from '../../config/suggest';
 
 /**
  * `monitor fire-drill ALARM`: proves the alerting path end to end. The alarm really goes to

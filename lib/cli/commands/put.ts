@@ -5,7 +5,7 @@ import { validateDatum } from '../../publisher/validate';
 import { awsErrorText, cliClients, withRegion } from '../aws';
 import { parseNumberFlag } from '../flags';
 import { EXIT, type RegisterCommand, configFromOptions } from '../main';
-import { closest } from '../suggest';
+import { closest } from '../../config/suggest';
 
 /**
  * `monitor put`: the pipeline pushes a datum of a catalog metric without writing AWS code. The

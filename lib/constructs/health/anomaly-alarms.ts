@@ -1,10 +1,10 @@
 import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { type MetricCatalog, OPERATION_STATUSES } from '../../catalog/catalog';
-import { sourceBucket } from '../../config/load';
+import { dataLakeBuckets, perBucketAlarmName } from '../../config/load';
 import type { MonitoringConfig } from '../../config/schema';
 import { periodMinutesFor } from '../../health/windows';
-import type { AlarmFactory } from '../alarm-factory';
+import { type AlarmFactory, runbookAnchor } from '../alarm-factory';
 import { catalogMetric } from '../catalog-metric';
 
 export interface AnomalyAlarmsProps {
@@ -19,7 +19,7 @@ export const DURATION_ANOMALY_ANCHOR = 'operation-durationanomaly';
 
 /**
  * CloudWatch anomaly bands (each alarm bills 3 alarm metrics, $0.30/month):
- * - `S3-ObjectGrowthAnomaly`: hourly growth of the bucket's object count (DIFF of
+ * - `S3-ObjectGrowthAnomaly` (one per bucket): hourly growth of the bucket's object count (DIFF of
  *   `S3ObjectCount`) outside its band in 2 of 3 hours: collection stalled or ran away;
  * - `<Operation>-DurationAnomaly` per pipeline operation: `<Operation>Duration` (Status=success)
  *   above its band: a performance regression.
@@ -33,21 +33,24 @@ export class AnomalyAlarms extends Construct {
 
     if (config.anomalyDetection.s3Growth && config.s3.enabled) {
       const period = Duration.minutes(Math.max(60, periodMinutesFor(config.s3.scheduleMinutes)));
-      const growth = new cloudwatch.MathExpression({
-        expression: 'DIFF(objects)',
-        usingMetrics: { objects: catalogMetric(catalog, 'S3ObjectCount', { Bucket: sourceBucket(config, 's3') }, { statistic: 'Maximum', period }) },
-        period,
-        label: 'Objects added per period',
-      });
-      alarms.outsideBand('S3-ObjectGrowthAnomaly', growth, {
-        bandWidth,
-        direction: 'outside',
-        periods: 3,
-        datapointsToAlarm: 2,
-        missingData: 'ignore',
-        severity: 'warning',
-        summary: `The data lake's object growth per ${period.toMinutes()} minutes left its usual band (${bandWidth} standard deviations) in 2 of the last 3 periods: collection stalled, slowed, or is writing far more than usual.`,
-      });
+      for (const bucket of dataLakeBuckets(config)) {
+        const growth = new cloudwatch.MathExpression({
+          expression: 'DIFF(objects)',
+          usingMetrics: { objects: catalogMetric(catalog, 'S3ObjectCount', { Bucket: bucket.name }, { statistic: 'Maximum', period }) },
+          period,
+          label: `Objects added per period (${bucket.name})`,
+        });
+        alarms.outsideBand(perBucketAlarmName(config, 'S3-ObjectGrowthAnomaly', bucket.name), growth, {
+          bandWidth,
+          direction: 'outside',
+          periods: 3,
+          datapointsToAlarm: 2,
+          missingData: 'ignore',
+          severity: 'warning',
+          runbookAnchor: runbookAnchor('S3-ObjectGrowthAnomaly'),
+          summary: `The object growth of s3://${bucket.name} per ${period.toMinutes()} minutes left its usual band (${bandWidth} standard deviations) in 2 of the last 3 periods: collection stalled, slowed, or is writing far more than usual.`,
+        });
+      }
     }
 
     if (config.anomalyDetection.operationDurations) {

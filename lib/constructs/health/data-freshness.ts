@@ -2,10 +2,10 @@ import { Duration, aws_cloudwatch as cloudwatch, type aws_logs as logs } from 'a
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
 import type { SourceFreshness } from '../../collectors/s3';
-import { sourceBucket } from '../../config/load';
+import { dataLakeBuckets, perBucketAlarmName } from '../../config/load';
 import type { MonitoringConfig } from '../../config/schema';
 import { FRESHNESS_LOG_MESSAGE } from '../../jobs/s3';
-import type { AlarmFactory } from '../alarm-factory';
+import { type AlarmFactory, runbookAnchor } from '../alarm-factory';
 import { catalogMetric } from '../catalog-metric';
 import type { Dashboards } from '../dashboards';
 
@@ -23,12 +23,12 @@ export interface DataFreshnessProps {
 /** A field of the S3 job's per-source log line: renaming one in the collector breaks the build, not the table. */
 const field = <K extends keyof SourceFreshness>(k: K): K => k;
 
-/** Logs Insights query of the per-source freshness table: the latest line of every source, stale first. */
+/** Logs Insights query of the per-source freshness table: the latest line of every source of every bucket, stale first. */
 export function freshnessQuery(): string {
   const latest = (k: keyof SourceFreshness, as: string) => `latest(${field(k)}) as ${as}`;
   return [
     `filter message = "${FRESHNESS_LOG_MESSAGE}"`,
-    `stats ${[latest('stale', 'isStale'), latest('ageMinutes', 'ageMin'), latest('thresholdHours', 'thresholdH'), latest('newest', 'newestObject'), latest('objects', 'objectCount')].join(', ')} by ${field('prefix')}`,
+    `stats ${[latest('stale', 'isStale'), latest('ageMinutes', 'ageMin'), latest('thresholdHours', 'thresholdH'), latest('newest', 'newestObject'), latest('objects', 'objectCount')].join(', ')} by bucket, ${field('prefix')}`,
     'sort isStale desc, ageMin desc',
   ].join('\n| ');
 }
@@ -41,26 +41,30 @@ export function freshnessQuery(): string {
  * on the Data Collection dashboard (free; one per-source metric would cost $0.30/month each).
  */
 export class DataFreshness extends Construct {
-  readonly alarm: cloudwatch.Alarm;
+  /** `S3-StaleSources`, one per data-lake bucket. */
+  readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: DataFreshnessProps) {
     super(scope, id);
     const { config, catalog, alarms, dashboards } = props;
     const periodMinutes = Math.min(config.s3.scheduleMinutes, 60);
-    const thresholds = [config.s3.freshness.defaultThresholdHours, ...Object.values(config.s3.freshness.perPrefix)];
-    const range = Math.min(...thresholds) === Math.max(...thresholds) ? `${thresholds[0]} h` : `${Math.min(...thresholds)}-${Math.max(...thresholds)} h`;
-    this.alarm = alarms.whenAbove(
-      'S3-StaleSources',
-      catalogMetric(catalog, 'S3StaleSources', { Bucket: sourceBucket(config, 's3') }, { statistic: 'Maximum', period: Duration.minutes(periodMinutes) }),
-      {
-        threshold: 0,
-        periods: 1,
-        // Between hourly runs a period may hold no datum: keep the verdict (silence is S3-PublisherHeartbeat's job).
-        missingData: 'ignore',
-        severity: 'warning',
-        summary: `At least one data source of s3://${sourceBucket(config, 's3')} has no object newer than its freshness threshold (${range}) as of the next S3 check; the Data Collection dashboard lists which.`,
-      },
-    );
+    this.alarms = dataLakeBuckets(config).map((bucket) => {
+      const thresholds = [bucket.freshness.defaultThresholdHours, ...Object.values(bucket.freshness.perPrefix)];
+      const range = Math.min(...thresholds) === Math.max(...thresholds) ? `${thresholds[0]} h` : `${Math.min(...thresholds)}-${Math.max(...thresholds)} h`;
+      return alarms.whenAbove(
+        perBucketAlarmName(config, 'S3-StaleSources', bucket.name),
+        catalogMetric(catalog, 'S3StaleSources', { Bucket: bucket.name }, { statistic: 'Maximum', period: Duration.minutes(periodMinutes) }),
+        {
+          threshold: 0,
+          periods: 1,
+          // Between hourly runs a period may hold no datum: keep the verdict (silence is S3-PublisherHeartbeat's job).
+          missingData: 'ignore',
+          severity: 'warning',
+          runbookAnchor: runbookAnchor('S3-StaleSources'),
+          summary: `At least one data source of s3://${bucket.name} has no object newer than its freshness threshold (${range}) as of the next S3 check; the Data Collection dashboard lists which.`,
+        },
+      );
+    });
 
     dashboards.addRow(
       'DataCollection',

@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
-import { sourceBucket } from '../../config/load';
+import { dataLakeBuckets, perBucketAlarmName } from '../../config/load';
 import type { MonitoringConfig, PublisherId } from '../../config/schema';
 import { heartbeatWindow } from '../../health/windows';
-import type { AlarmFactory } from '../alarm-factory';
+import { type AlarmFactory, runbookAnchor } from '../alarm-factory';
 import { catalogMetric } from '../catalog-metric';
 
 export interface PublisherHeartbeatsProps {
@@ -20,7 +20,7 @@ export interface PublisherHeartbeatsProps {
  * intervals (missing data = breaching) -> alarm. Success is proven by an `every-run` catalog
  * metric the publisher sends only after it read and parsed its source, so no new metric is
  * paid for:
- * - S3: `S3ObjectCount` (sent only after a complete scan) -> `S3-PublisherHeartbeat`;
+ * - S3: `S3ObjectCount` (sent only after a complete scan) -> `S3-PublisherHeartbeat` (one per bucket);
  * - ADCE: `ADCEQueueAgeMinutes` (sent only when the queue was read and parsed) ->
  *   `ADCE-QueueStale`, which is also the ADCE stall alarm (age > 3 x reconciliation interval);
  * - DIMS: `DIMS_VerificationAgeHours` (sent only when the inventory parsed) ->
@@ -29,7 +29,7 @@ export interface PublisherHeartbeatsProps {
  * The two shared alarms save two alarm metrics; their runbook sections explain both causes.
  */
 export class PublisherHeartbeats extends Construct {
-  /** Base name of each enabled publisher's heartbeat alarm. */
+  /** Base name of each enabled publisher's heartbeat alarm (S3: the first bucket's; there is one per bucket). */
   readonly alarmNames: Readonly<Partial<Record<PublisherId, string>>>;
 
   constructor(scope: Construct, id: string, props: PublisherHeartbeatsProps) {
@@ -41,12 +41,15 @@ export class PublisherHeartbeats extends Construct {
 
     if (config.s3.enabled) {
       const s3 = heartbeatWindow(config.s3.scheduleMinutes);
-      alarms.staleAfter('S3-PublisherHeartbeat', catalogMetric(catalog, 'S3ObjectCount', { Bucket: sourceBucket(config, 's3') }), {
-        window: s3,
-        severity: 'warning',
-        summary: `The S3 publisher sent no S3ObjectCount for ${s3.periodMinutes * s3.periods} minutes (2 runs): no complete scan of the data lake, so growth and freshness are not watched.`,
-      });
-      names.s3 = 'S3-PublisherHeartbeat';
+      for (const bucket of dataLakeBuckets(config)) {
+        alarms.staleAfter(perBucketAlarmName(config, 'S3-PublisherHeartbeat', bucket.name), catalogMetric(catalog, 'S3ObjectCount', { Bucket: bucket.name }), {
+          window: s3,
+          severity: 'warning',
+          runbookAnchor: runbookAnchor('S3-PublisherHeartbeat'),
+          summary: `The S3 publisher sent no S3ObjectCount of s3://${bucket.name} for ${s3.periodMinutes * s3.periods} minutes (2 runs): no complete scan of the bucket, so its growth and freshness are not watched.`,
+        });
+      }
+      names.s3 = perBucketAlarmName(config, 'S3-PublisherHeartbeat', dataLakeBuckets(config)[0]!.name);
     }
 
     if (config.adce.enabled) {

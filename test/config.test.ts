@@ -21,7 +21,7 @@ function loadError(run: () => unknown): string {
 }
 
 describe('configuration', () => {
-  it('defaults describe the first user system', () => {
+  it('defaults describe the NBA statistics data lake', () => {
     const { config, warnings } = loadConfig({ configDir: configDirWith({}) });
     expect(config.dataLakeBucket).toBe('nba-sim-raw-data-lake');
     expect(config.namespacePrefix).toBe('NBA-Simulator');

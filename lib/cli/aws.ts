@@ -1,6 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SNSClient, paginateListSubscriptionsByTopic } from '@aws-sdk/client-sns';
+import { GetSMSSandboxAccountStatusCommand, SNSClient, paginateListSMSSandboxPhoneNumbers, paginateListSubscriptionsByTopic } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { SEVERITIES, type Severity, recipientsFor } from '../config/alerting';
 import type { MonitoringConfig } from '../config/schema';
@@ -14,7 +15,14 @@ export interface CliClients {
   cloudwatch(): CloudWatchClient;
   sns(): SNSClient;
   cloudformation(): CloudFormationClient;
+  sqs(): SQSClient;
 }
+
+/**
+ * Every CLI request gives up instead of hanging: 5 s to connect, 30 s without a byte from the
+ * socket (above SQS's 20 s long poll). The SDK's own retries still apply.
+ */
+export const CLI_HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
 
 export function cliClients(region?: string): CliClients {
   const cache = new Map<string, unknown>();
@@ -22,11 +30,12 @@ export function cliClients(region?: string): CliClients {
     if (!cache.has(key)) cache.set(key, make());
     return cache.get(key) as T;
   };
-  const options = region ? { region } : {};
+  const options = { ...(region ? { region } : {}), requestHandler: { ...CLI_HTTP_TIMEOUTS } };
   return {
     cloudwatch: lazy('cw', () => new CloudWatchClient(options)),
     sns: lazy('sns', () => new SNSClient(options)),
     cloudformation: lazy('cfn', () => new CloudFormationClient(options)),
+    sqs: lazy('sqs', () => new SQSClient(options)),
   };
 }
 
@@ -65,4 +74,22 @@ export function topicSeverity(topicArnOrName: string): Severity | undefined {
 /** Who config says a severity reaches (lib/config/alerting.ts), as `protocol endpoint` like SNS lists them. */
 export function expectedRecipients(config: Pick<MonitoringConfig, 'alertEmails' | 'alertPhoneNumbers'>, severity: Severity): string[] {
   return recipientsFor(config, severity).map((r) => `${r.protocol} ${r.endpoint}`);
+}
+
+/** The account's SMS sandbox: while in it, SNS texts only the verified numbers. */
+export interface SmsSandboxStatus {
+  readonly inSandbox: boolean;
+  /** Verified sandbox destination numbers (empty outside the sandbox). */
+  readonly verified: ReadonlySet<string>;
+}
+
+export async function smsSandboxStatus(clients: Pick<CliClients, 'sns'>): Promise<SmsSandboxStatus> {
+  const status = await clients.sns().send(new GetSMSSandboxAccountStatusCommand({}));
+  const verified = new Set<string>();
+  if (status.IsInSandbox) {
+    for await (const page of paginateListSMSSandboxPhoneNumbers({ client: clients.sns() }, {})) {
+      for (const n of page.PhoneNumbers ?? []) if (n.Status === 'Verified' && n.PhoneNumber) verified.add(n.PhoneNumber);
+    }
+  }
+  return { inSandbox: status.IsInSandbox === true, verified };
 }

@@ -15,6 +15,8 @@ export const EXIT = {
   failure: 1,
   /** Bad usage or bad configuration. */
   usage: 2,
+  /** Stopped by Ctrl-C (SIGINT) after cleaning up, as shells report 128 + 2. */
+  interrupted: 130,
 } as const;
 
 /** Where a command writes and how it reports its exit code; tests pass their own. */
@@ -27,6 +29,12 @@ export interface CliIO {
   readStdin(): Promise<string>;
   /** Whether stderr is a terminal (progress output). */
   readonly isTTY: boolean;
+  /**
+   * Runs `handler` on Ctrl-C (SIGINT) instead of dying, until the returned function is called:
+   * for commands that create things and must remove them. A second Ctrl-C exits at once.
+   * Without it (tests that do not pass one), Ctrl-C is not intercepted.
+   */
+  onInterrupt?(handler: () => void): () => void;
 }
 
 export type RegisterCommand = (program: Command, io: CliIO) => void;
@@ -59,6 +67,16 @@ function processIO(): CliIO & { code: number } {
       return Buffer.concat(chunks).toString('utf8');
     },
     isTTY: Boolean(process.stderr.isTTY),
+    onInterrupt: (handler: () => void) => {
+      let count = 0;
+      const listener = () => {
+        count += 1;
+        if (count > 1) process.exit(EXIT.interrupted);
+        handler();
+      };
+      process.on('SIGINT', listener);
+      return () => void process.off('SIGINT', listener);
+    },
   };
   return io;
 }

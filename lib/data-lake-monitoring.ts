@@ -6,11 +6,13 @@ import type { MonitoringConfig, MonitoringConfigInput } from './config/schema';
 import { AlarmFactory } from './constructs/alarm-factory';
 import { Alerting, type Severity } from './constructs/alerting';
 import { type CatalogMetricOptions, catalogMetric } from './constructs/catalog-metric';
+import { ChatChannels } from './constructs/chat-channels';
 import { type CoreAlarms, addCoreAlarms } from './constructs/core-alarms';
 import { CostBudget } from './constructs/cost-budget';
 import { Dashboards } from './constructs/dashboards';
 import { HealthMonitoring } from './constructs/health';
 import { Publishers } from './constructs/publishers';
+import { Remediation } from './constructs/remediation';
 
 /** Where the template records each instance's configuration; `monitor` reads it back from the deployed stack. */
 export const CONFIG_METADATA_KEY = 'DataLakeMonitoring';
@@ -52,6 +54,10 @@ export class DataLakeMonitoring extends Construct {
   readonly dashboards: Dashboards;
   /** Dead-man's switches, freshness, stall, drift, cost guard, SLO, anomaly bands, log errors, roll-up. */
   readonly health: HealthMonitoring;
+  /** Slack / Teams channels per severity through AWS Chatbot (with `chat` channels configured). */
+  readonly chat?: ChatChannels;
+  /** Lambda / SSM Automation actions on ALARM of named alarms (with `remediation` configured). */
+  readonly remediation?: Remediation;
 
   constructor(scope: Construct, id: string, props: DataLakeMonitoringProps = {}) {
     super(scope, id);
@@ -67,6 +73,9 @@ export class DataLakeMonitoring extends Construct {
     this.health = new HealthMonitoring(this, 'Health', {
       config, catalog, alarms: this.alarms, alerting: this.alerting, publishers: this.publishers, dashboards: this.dashboards,
     });
+    if (config.chat.slack.length + config.chat.teams.length > 0) this.chat = new ChatChannels(this, 'ChatChannels', { config, alerting: this.alerting });
+    // After every alarm of the instance is registered.
+    if (config.remediation.length > 0) this.remediation = new Remediation(this, 'Remediation', { config, alarms: this.alarms });
 
     for (const { id: warningId, message } of configWarnings(config)) Annotations.of(this).addWarningV2(warningId, message);
     recordConfig(this, config);

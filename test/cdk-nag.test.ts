@@ -35,6 +35,26 @@ describe('cdk-nag AwsSolutions', () => {
     expect(violationsOf(stack)).toEqual([]);
   });
 
+  it('finds nothing with chat channels (Slack, Teams) and remediation hooks (Lambda, SSM Automation)', () => {
+    const { stack } = buildStack({
+      alertEmails: ['ops@example.com'],
+      chat: {
+        slack: [{ workspaceId: 'T012ABCDEFG', channelId: 'C0123ABCDEF', severities: ['critical'] }],
+        teams: [{ teamId: '0123abcd-0000-4000-8000-0123456789ab', tenantId: '89abcdef-0000-4000-8000-0123456789ab', channelId: '19%3aabc%40thread.tacv2' }],
+      },
+      remediation: [
+        { alarm: 'ADCE-QueueStale', lambdaArn: 'arn:aws:lambda:us-east-1:111122223333:function:requeue' },
+        { alarm: 'S3-PublisherHeartbeat', ssmAutomation: 'RestartPublisher', automationAssumeRoleArn: 'arn:aws:iam::111122223333:role/Runbook' },
+        { alarm: 'Monitoring-Unhealthy', ssmAutomation: 'AWS-PublishSNSNotification' },
+      ],
+    });
+    expect(violationsOf(stack)).toEqual([]);
+    for (const ack of acknowledgements(stack).filter((a) => /ChatChannels|Remediation/.test(a.path))) {
+      expect(ack.reason.trim().length, `${ack.id} at ${ack.path}`).toBeGreaterThanOrEqual(20);
+    }
+    expect(acknowledgements(stack).filter((a) => /ChatChannels|Remediation/.test(a.path)).map((a) => a.id)).toHaveLength(4);
+  });
+
   it('every acknowledgement gives its reason and is scoped below the stack', () => {
     // The collector sees acknowledgements where they are made (control).
     const control = new Stack(new App(), 'Acks');

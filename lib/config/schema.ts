@@ -1,5 +1,6 @@
 // zod/mini: the same validation as classic zod at ~18 KB instead of ~440 KB in every Lambda bundle.
 import * as z from 'zod/mini';
+import { SEVERITIES } from './alerting';
 
 /**
  * The one configuration of the stack. Every name, bucket, schedule and threshold lives here;
@@ -165,6 +166,87 @@ const sloSchema = group({
   burnRateAlarms: def(z.boolean(), true),
 });
 
+/** Severities a chat channel receives; at least one, duplicates dropped. */
+const channelSeverities = def(
+  z.pipe(z.array(z.enum(SEVERITIES, `must be one of ${SEVERITIES.join(', ')}`)).check(z.minLength(1, 'must name at least one severity')), z.transform(<T>(values: T[]) => [...new Set(values)])),
+  [...SEVERITIES],
+);
+const GUID = /^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/;
+// The Teams channel ID as AWS Chatbot wants it: URL-encoded (`19%3a...%40thread.tacv2`).
+const TEAMS_CHANNEL = /^[A-Za-z0-9\-_=+/.,]*%3[aA][A-Za-z0-9\-_=+/.,]*%40[A-Za-z0-9\-_=+/.,]*$/;
+const noDuplicateChannels = <T extends { channelId: string }>(key: (c: T) => string) =>
+  z.refine<T[]>((channels) => new Set(channels.map(key)).size === channels.length, 'lists the same channel twice');
+
+const chatSchema = group({
+  /**
+   * Slack channels that receive the alert topics of their severities through AWS Chatbot. The
+   * workspace must be authorized once in the AWS Chatbot console (docs/monitoring/MONITORING_GUIDE.md).
+   */
+  slack: def(
+    z
+      .array(
+        z.strictObject({
+          /** Slack workspace ID shown in the AWS Chatbot console once authorized, e.g. `T012ABCDEFG`. */
+          workspaceId: text(z.regex(/^[0-9A-Z]{1,255}$/, 'must be the Slack workspace ID shown in the AWS Chatbot console (capital letters and digits, e.g. "T012ABCDEFG")')),
+          /** Slack channel ID (channel details, at the bottom), e.g. `C0123ABCDEF`; invite @Amazon Q to private channels. */
+          channelId: text(z.regex(/^[A-Za-z0-9]{1,255}$/, 'must be the Slack channel ID (letters and digits, e.g. "C0123ABCDEF"), not its name')),
+          severities: channelSeverities,
+        }),
+      )
+      .check(noDuplicateChannels((c: { workspaceId: string; channelId: string }) => `${c.workspaceId}/${c.channelId}`)),
+    [],
+  ),
+  /**
+   * Microsoft Teams channels, likewise (the team must be authorized once in the AWS Chatbot console).
+   * `channelId` may be pasted from the channel link (URL-encoded) or as `19:...@thread.tacv2`.
+   */
+  teams: def(
+    z
+      .array(
+        z.strictObject({
+          teamId: text(z.regex(GUID, 'must be the Microsoft Teams team ID (a GUID) shown in the AWS Chatbot console')),
+          tenantId: text(z.regex(GUID, 'must be the Microsoft Teams tenant ID (a GUID) shown in the AWS Chatbot console')),
+          channelId: z.pipe(
+            z.pipe(z.string(), z.transform((id: string) => id.replace(/:/g, '%3a').replace(/@/g, '%40'))),
+            text(z.regex(TEAMS_CHANNEL, 'must be the Teams channel ID from the channel link, e.g. "19%3a0123abcd%40thread.tacv2" (or "19:0123abcd@thread.tacv2")')),
+          ),
+          severities: channelSeverities,
+        }),
+      )
+      .check(noDuplicateChannels((c: { teamId: string; channelId: string }) => `${c.teamId}/${c.channelId}`)),
+    [],
+  ),
+});
+
+const ALARM_BASE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/;
+// SSM reserves the prefixes aws, amazon and amzn for Amazon's own documents.
+const SSM_DOCUMENT = /^[A-Za-z0-9_.-]{3,128}$/;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * One action on ALARM of a named alarm: invoke a Lambda function (an alarm action), or start an
+ * SSM Automation runbook (through an EventBridge rule on the alarm's state change: alarm actions
+ * cannot start Automation). Exactly one of `lambdaArn` / `ssmAutomation`.
+ */
+const remediationSchema = z
+  .strictObject({
+    /** Base name of one of the stack's alarms, e.g. `ADCE-QueueStale` (unknown names stop the synth). */
+    alarm: text(z.regex(ALARM_BASE_NAME, 'must be an alarm base name, e.g. "ADCE-QueueStale"')),
+    /** A function in this stack's account: `arn:aws:lambda:<region>:<account>:function:<name>[:<alias>]`. */
+    lambdaArn: z.optional(text(z.regex(LAMBDA_ARN, 'is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<alias or version>])'))),
+    /** An Automation runbook of this account and region (or Amazon's, e.g. `AWS-RestartEC2Instance`), at its default version. */
+    ssmAutomation: z.optional(text(z.regex(SSM_DOCUMENT, 'is not an SSM document name (3-128 letters, digits, "_", "-", ".")'))),
+    /** Runbook parameters, as SSM takes them (`{ "InstanceId": ["i-0123..."] }`). @default none */
+    parameters: z.optional(z.record(text(z.minLength(1, 'must not be empty')), z.array(z.string()))),
+    /** Role the runbook runs as (its `AutomationAssumeRole` parameter); the rule's role may pass it. @default the runbook runs with the rule's role */
+    automationAssumeRoleArn: z.optional(text(z.regex(IAM_ROLE_ARN, 'is not an IAM role ARN'))),
+  })
+  .check(
+    z.refine((r) => (r.lambdaArn === undefined) !== (r.ssmAutomation === undefined), 'needs exactly one of "lambdaArn" or "ssmAutomation"'),
+    z.refine((r) => r.ssmAutomation !== undefined || (r.parameters === undefined && r.automationAssumeRoleArn === undefined), '"parameters" and "automationAssumeRoleArn" go with "ssmAutomation" only'),
+  );
+
 export const configSchema = z.strictObject({
   /** Environment name (`-c env=prod` reads `config/prod.json`). */
   envName: def(text(z.regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits and "-"')), 'default'),
@@ -224,6 +306,10 @@ export const configSchema = z.strictObject({
   /** Composite alarms Monitoring-Unhealthy / Monitoring-Degraded at the top of every dashboard ($0.50/month each). */
   healthRollup: def(z.boolean(), true),
   logRetentionDays: def(whole(z.minimum(1, 'must be >= 1')), 30),
+  /** Slack / Microsoft Teams channels per severity through AWS Chatbot. @default none */
+  chat: chatSchema,
+  /** Actions on ALARM of named alarms: a Lambda function or an SSM Automation runbook. @default none */
+  remediation: def(z.array(remediationSchema), []),
 });
 
 /** What users write (every key optional). */

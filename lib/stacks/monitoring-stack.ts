@@ -4,11 +4,13 @@ import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig, MonitoringConfigInput } from '../config/schema';
 import type { AlarmFactory } from '../constructs/alarm-factory';
 import type { Alerting } from '../constructs/alerting';
+import type { ChatChannels } from '../constructs/chat-channels';
 import type { CoreAlarms } from '../constructs/core-alarms';
 import type { CostBudget } from '../constructs/cost-budget';
 import type { Dashboards } from '../constructs/dashboards';
 import type { HealthMonitoring } from '../constructs/health';
 import type { Publishers } from '../constructs/publishers';
+import type { Remediation } from '../constructs/remediation';
 import { DataLakeMonitoring } from '../data-lake-monitoring';
 
 export interface MonitoringStackProps extends StackProps {
@@ -51,5 +53,11 @@ export class MonitoringStack extends Stack {
   }
   get health(): HealthMonitoring {
     return this.monitoring.health;
+  }
+  get chat(): ChatChannels | undefined {
+    return this.monitoring.chat;
+  }
+  get remediation(): Remediation | undefined {
+    return this.monitoring.remediation;
   }
 }

@@ -104,6 +104,8 @@ export const registerFireDrill: RegisterCommand = (program, io) => {
       return;
     }
     if (!alarm.actionsEnabled) io.err(`warning: ${alarm.name} has its actions disabled: the drill changes its state but notifies nobody.\n`);
+    const otherActions = alarm.actionsEnabled ? [...new Set([...alarm.alarmActions, ...alarm.okActions].filter((a) => !isSnsTopic(a)))] : [];
+    for (const action of otherActions) io.err(`warning: the drill runs ${alarm.name}'s other actions too: ${action}\n`);
     const drill = { io, clients, config, alarm, waitSeconds, json: opts.json === true };
     if (opts.probe) await probedDrill({ ...drill, timeoutSeconds, direct: opts.direct === true });
     else await plainDrill(drill);

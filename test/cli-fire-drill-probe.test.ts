@@ -45,6 +45,8 @@ interface FakeAlarm {
   /** Composite alarms: the members any one of which turns it to ALARM (or all of them, with `all`). */
   members?: string[];
   all?: boolean;
+  /** Actions on ALARM that are not topics (e.g. a remediation Lambda). */
+  otherActions?: string[];
 }
 
 /**
@@ -82,7 +84,7 @@ function fakeAccount(alarms: Record<string, FakeAlarm>, options: { deliver?: boo
   };
   const describe = (name: string) => {
     const a = alarms[name]!;
-    const common = { AlarmName: name, StateValue: a.state, ActionsEnabled: true, AlarmActions: a.topics, OKActions: a.topics };
+    const common = { AlarmName: name, StateValue: a.state, ActionsEnabled: true, AlarmActions: [...a.topics, ...(a.otherActions ?? [])], OKActions: a.topics };
     return a.members
       ? { CompositeAlarms: [{ ...common, AlarmRule: a.members.map((m) => `ALARM("${ACCOUNT}${m}")`).join(a.all ? ' AND ' : ' OR ') }] }
       : { MetricAlarms: [common] };
@@ -324,6 +326,16 @@ describe('monitor fire-drill: the delivery probe', () => {
     expect(await main(drill('ADCE-SLOFastBurn'), io)).toBe(0);
     expect(io.stdout).toMatch(/ADCE-SLOFastBurn is set directly \(no single member alarm in ALARM makes its rule true\)/);
     expect(calls.setState()).toEqual(['ADCE-SLOFastBurn=ALARM', 'ADCE-SLOFastBurn=OK']);
+  });
+
+  it('warns that the drill runs the alarm\'s other actions (a remediation Lambda) and lists them as not probed', async () => {
+    const fix = 'arn:aws:lambda:us-east-1:111122223333:function:requeue-adce';
+    fakeAccount({ 'ADCE-QueueStale': { state: 'OK', topics: [CRITICAL], otherActions: [fix] } });
+    const io = captureIO();
+    expect(await main(drill('ADCE-QueueStale'), io)).toBe(0);
+    expect(io.stderr).toContain(`warning: the drill runs ADCE-QueueStale's other actions too: ${fix}`);
+    expect(io.stdout).toContain(`not an SNS topic, not probed (check it yourself): ADCE-QueueStale: ${fix}`);
+    expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input.TopicArn)).toEqual([CRITICAL]);
   });
 
   it('--no-probe creates no queue and subscribes nothing', async () => {

@@ -159,3 +159,44 @@ describe('shipped config files', () => {
     expect(config.costAnomalyDetection).toBe(true);
   });
 });
+
+describe('chat channels and remediation hooks', () => {
+  const team = '0123abcd-0000-4000-8000-0123456789ab';
+  const fix = 'arn:aws:lambda:us-east-1:111122223333:function:requeue';
+
+  it('defaults to no channel and no hook; a channel gets both severities unless it names some', () => {
+    const none = parseConfig({});
+    expect(none.chat).toEqual({ slack: [], teams: [] });
+    expect(none.remediation).toEqual([]);
+    const c = parseConfig({ chat: { slack: [{ workspaceId: 'T012ABCDEFG', channelId: 'C1' }, { workspaceId: 'T012ABCDEFG', channelId: 'C2', severities: ['critical', 'critical'] }] } });
+    expect(c.chat.slack.map((s) => s.severities)).toEqual([['critical', 'warning'], ['critical']]);
+  });
+
+  it('names the key and the value of a bad channel, and says what is expected', () => {
+    expect(loadError(() => parseConfig({ chat: { slack: [{ workspaceId: 'T012ABCDEFG', channelId: '#alerts' }] } }))).toMatch(
+      /chat\.slack\[0\]\.channelId = "#alerts": must be the Slack channel ID .*not its name/,
+    );
+    expect(loadError(() => parseConfig({ chat: { slack: [{ workspaceId: 'T1', channelId: 'C1', severities: [] }] } }))).toMatch(/chat\.slack\[0\]\.severities = \[\]: must name at least one severity/);
+    expect(loadError(() => parseConfig({ chat: { slack: [{ workspaceId: 'T1', channelId: 'C1', severities: ['page'] }] } }))).toMatch(/severities\[0\] = "page": must be one of critical, warning/);
+    expect(loadError(() => parseConfig({ chat: { slack: [{ workspaceId: 'T1', channelId: 'C1' }, { workspaceId: 'T1', channelId: 'C1' }] } }))).toMatch(/chat\.slack = .*: lists the same channel twice/);
+    expect(loadError(() => parseConfig({ chat: { teams: [{ teamId: 'my-team', tenantId: team, channelId: '19%3aabc%40thread.tacv2' }] } }))).toMatch(/chat\.teams\[0\]\.teamId = "my-team": must be the Microsoft Teams team ID \(a GUID\)/);
+    expect(loadError(() => parseConfig({ chat: { teams: [{ teamId: team, tenantId: team, channelId: 'General' }] } }))).toMatch(/chat\.teams\[0\]\.channelId = "General": must be the Teams channel ID from the channel link/);
+    expect(loadError(() => parseConfig({ chat: { discord: [] } }))).toMatch(/unknown key "chat\.discord"/);
+  });
+
+  it('accepts a Teams channel ID as pasted from the link or decoded, and stores it URL-encoded (idempotent)', () => {
+    const c = parseConfig({ chat: { teams: [{ teamId: team, tenantId: team, channelId: '19:abc123@thread.tacv2' }] } });
+    expect(c.chat.teams[0]!.channelId).toBe('19%3aabc123%40thread.tacv2');
+    expect(parseConfig(JSON.parse(JSON.stringify(c))).chat.teams[0]!.channelId).toBe('19%3aabc123%40thread.tacv2');
+  });
+
+  it('a hook needs exactly one of lambdaArn or ssmAutomation, each well formed', () => {
+    expect(parseConfig({ remediation: [{ alarm: 'ADCE-QueueStale', lambdaArn: `${fix}:live` }] }).remediation).toEqual([{ alarm: 'ADCE-QueueStale', lambdaArn: `${fix}:live` }]);
+    expect(loadError(() => parseConfig({ remediation: [{ alarm: 'ADCE-QueueStale' }] }))).toMatch(/remediation\[0\] = .*: needs exactly one of "lambdaArn" or "ssmAutomation"/);
+    expect(loadError(() => parseConfig({ remediation: [{ alarm: 'ADCE-QueueStale', lambdaArn: fix, ssmAutomation: 'Fix' }] }))).toMatch(/needs exactly one of/);
+    expect(loadError(() => parseConfig({ remediation: [{ alarm: 'ADCE-QueueStale', lambdaArn: 'requeue' }] }))).toMatch(/remediation\[0\]\.lambdaArn = "requeue": is not a Lambda function ARN/);
+    expect(loadError(() => parseConfig({ remediation: [{ alarm: 'ADCE-QueueStale', ssmAutomation: 'x' }] }))).toMatch(/remediation\[0\]\.ssmAutomation = "x": is not an SSM document name/);
+    expect(loadError(() => parseConfig({ remediation: [{ alarm: 'ADCE-QueueStale', lambdaArn: fix, parameters: { a: ['b'] } }] }))).toMatch(/"parameters" and "automationAssumeRoleArn" go with "ssmAutomation" only/);
+    expect(loadError(() => parseConfig({ remediation: [{ alarm: 'ADCE QueueStale', lambdaArn: fix }] }))).toMatch(/remediation\[0\]\.alarm = "ADCE QueueStale": must be an alarm base name/);
+  });
+});

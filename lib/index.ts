@@ -9,3 +9,5 @@ export { ConfigError, parseConfig, loadConfig, dataLakeBuckets, alarmName } from
 export { configSchema, type MonitoringConfig, type MonitoringConfigInput, PUBLISHERS, type PublisherId } from './config/schema';
 export { SEVERITIES, type Severity } from './constructs/alerting';
 export type { AlarmFactory, RegisteredAlarm, AlarmSelector } from './constructs/alarm-factory';
+export type { ChatChannels } from './constructs/chat-channels';
+export type { Remediation, RemediationHook } from './constructs/remediation';

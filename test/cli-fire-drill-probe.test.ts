@@ -271,6 +271,17 @@ describe('monitor fire-drill: the delivery probe', () => {
     expect(io.stdout).toMatch(/Interrupted \(Ctrl-C\)/);
   });
 
+  it('an alarm that cannot be set (no cloudwatch:SetAlarmState): nothing to reset, everything removed, exit 1', async () => {
+    fakeAccount({ 'ADCE-HighFailureRate': { state: 'OK', topics: [CRITICAL] } });
+    cw.on(SetAlarmStateCommand).rejects(Object.assign(new Error('not authorized to perform: cloudwatch:SetAlarmState'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const io = captureIO();
+    expect(await main(drill('ADCE-HighFailureRate'), io)).toBe(1);
+    expect(io.stderr).toMatch(/the drill stopped: AccessDenied/);
+    expect(io.stderr).not.toMatch(/still in ALARM/);
+    expect(calls.setState()).toEqual(['ADCE-HighFailureRate=ALARM']);
+    expect(calls.deletedQueues()).toEqual([QUEUE_URL]);
+  });
+
   it('a failed cleanup step prints the command that finishes it and exits 1', async () => {
     fakeAccount({ 'ADCE-HighFailureRate': { state: 'OK', topics: [CRITICAL] } });
     sqs.on(DeleteQueueCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestThrottled', $metadata: { httpStatusCode: 400 } }));

@@ -222,8 +222,14 @@ async function probedDrill(ctx: ProbedContext): Promise<void> {
     if (!signal.aborted) {
       log(`setting ${plan.target.name} to ALARM`);
       alarmSetAt = Date.now();
-      await clients.cloudwatch().send(new SetAlarmStateCommand({ AlarmName: plan.target.name, StateValue: 'ALARM', StateReason: reasons.alarmReason }), { abortSignal: signal });
+      // Counted as set before the answer: a Ctrl-C during the request may still have set it.
       inAlarm = true;
+      try {
+        await clients.cloudwatch().send(new SetAlarmStateCommand({ AlarmName: plan.target.name, StateValue: 'ALARM', StateReason: reasons.alarmReason }), { abortSignal: signal });
+      } catch (err) {
+        if (!signal.aborted) inAlarm = false;
+        throw err;
+      }
       const onAlarm = expectations.filter((e) => e.on === 'ALARM');
       if (probe && onAlarm.length > 0) {
         log(`waiting up to ${timeoutSeconds} s for ${onAlarm.length} ALARM notification(s)`);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +13,7 @@ import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
 import { periodMinutesFor } from '../health/windows';
+import { PREBUILT_LAMBDA_DIR, PUBLISHER_BUNDLE } from './publisher-bundle';
 
 /** Lambda limits the environment to 4 KB; MONITOR_CONFIG must fit in it. */
 const MAX_ENVIRONMENT_BYTES = 4096;
@@ -58,7 +60,7 @@ export interface ScheduledPublisherProps {
  */
 export class ScheduledPublisher extends Construct {
   readonly publisher: PublisherId;
-  readonly fn: NodejsFunction;
+  readonly fn: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: Schedule;
@@ -89,9 +91,7 @@ export class ScheduledPublisher extends Construct {
       throw new Error(`The ${publisher} publisher's environment is ${envBytes} bytes (MONITOR_CONFIG ${monitorConfig.length}); Lambda allows ${MAX_ENVIRONMENT_BYTES}. Shorten the config (e.g. fewer perPrefix entries).`);
     }
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: join(import.meta.dirname, '..', '..', 'lambda', `${publisher}-publisher.ts`),
-      handler: 'handler',
+    const functionProps = {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -102,15 +102,23 @@ export class ScheduledPublisher extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
-      bundling: {
-        minify: true,
-        // CJS: the SDK v3 of the Node 24 runtime stays external and loads with require().
-        format: OutputFormat.CJS,
-        target: 'node22',
-        externalModules: ['@aws-sdk/*'],
-        sourceMap: false,
-      },
-    });
+    };
+    // The installed library ships each handler bundled next to itself; a checkout bundles the TypeScript.
+    const prebuilt = join(import.meta.dirname, PREBUILT_LAMBDA_DIR, publisher);
+    this.fn = existsSync(join(prebuilt, 'index.js'))
+      ? new lambda.Function(this, 'Function', { ...functionProps, code: lambda.Code.fromAsset(prebuilt), handler: 'index.handler' })
+      : new NodejsFunction(this, 'Function', {
+          ...functionProps,
+          entry: join(import.meta.dirname, '..', '..', 'lambda', `${publisher}-publisher.ts`),
+          handler: 'handler',
+          bundling: {
+            minify: PUBLISHER_BUNDLE.minify,
+            format: OutputFormat.CJS,
+            target: PUBLISHER_BUNDLE.target,
+            externalModules: [...PUBLISHER_BUNDLE.external],
+            sourceMap: false,
+          },
+        });
     this.logGroup.grantWrite(role);
 
     role.addToPrincipalPolicy(

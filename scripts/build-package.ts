@@ -1,0 +1,51 @@
+/**
+ * Builds the installable library into dist/: the construct library as one CommonJS file (its
+ * dependencies stay external: npm installs them), each publisher Lambda prebuilt exactly as a
+ * checkout bundles it, and the type declarations. Run by `npm pack` (prepack).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { PUBLISHERS } from '../lib/config/schema';
+import { PREBUILT_LAMBDA_DIR, PUBLISHER_BUNDLE } from '../lib/constructs/publisher-bundle';
+
+const root = join(import.meta.dirname, '..');
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+// The repository is ESM for its own tools; what dist/ ships (index.cjs, the Lambda index.js files,
+// the declarations) is CommonJS, and TypeScript reads the declarations as such.
+writeFileSync(join(dist, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
+await build({
+  entryPoints: [join(root, 'lib', 'index.ts')],
+  outfile: join(dist, 'index.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  // In the bundle the module's folder is dist/, where the prebuilt Lambda folders are.
+  define: { 'import.meta.dirname': '__dirname' },
+  logLevel: 'warning',
+});
+
+await Promise.all(
+  PUBLISHERS.map((publisher) =>
+    build({
+      entryPoints: [join(root, 'lambda', `${publisher}-publisher.ts`)],
+      outfile: join(dist, PREBUILT_LAMBDA_DIR, publisher, 'index.js'),
+      bundle: true,
+      platform: 'node',
+      format: PUBLISHER_BUNDLE.format,
+      target: PUBLISHER_BUNDLE.target,
+      minify: PUBLISHER_BUNDLE.minify,
+      external: [...PUBLISHER_BUNDLE.external],
+      logLevel: 'warning',
+    }),
+  ),
+);
+
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+console.log(`built ${dist}: index.cjs, ${PUBLISHERS.length} Lambda bundles, types`);

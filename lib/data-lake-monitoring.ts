@@ -1,7 +1,7 @@
 import { Annotations, Stack, type aws_cloudwatch as cloudwatch, type aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { type Dimensions, type MetricCatalog, createCatalog } from './catalog/catalog';
-import { configWarnings, parseConfig } from './config/load';
+import { CONFIG_METADATA_KEY, configWarnings, parseConfig } from './config/load';
 import type { MonitoringConfig, MonitoringConfigInput } from './config/schema';
 import { AlarmFactory } from './constructs/alarm-factory';
 import { Alerting, type Severity } from './constructs/alerting';
@@ -14,8 +14,6 @@ import { HealthMonitoring } from './constructs/health';
 import { Publishers } from './constructs/publishers';
 import { Remediation } from './constructs/remediation';
 
-/** Where the template records each instance's configuration; `monitor` reads it back from the deployed stack. */
-export const CONFIG_METADATA_KEY = 'DataLakeMonitoring';
 
 /**
  * What a config file (`config/<env>.json`) holds: every key optional, validated exactly as the

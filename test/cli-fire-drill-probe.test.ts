@@ -26,6 +26,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
+import { mockNoDeployedStack } from './support/no-deployed-stack';
+
+// The stack is not deployed: commands fall back to the local configuration.
+mockNoDeployedStack();
 
 const cw = mockClient(CloudWatchClient);
 const sns = mockClient(SNSClient);

@@ -6,6 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
 import { mockCloudWatch } from './support/cloudwatch-mock';
+import { mockNoDeployedStack } from './support/no-deployed-stack';
+
+// The stack is not deployed: commands fall back to the local configuration.
+mockNoDeployedStack();
 
 const cloudwatch = mockCloudWatch();
 const { cw, requests: sentData } = cloudwatch;

@@ -1,10 +1,11 @@
-import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, ListDashboardsCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
-import { monitoringStackName } from '../lib/config/load';
+import { monitoringStackName, parseConfig } from '../lib/config/load';
+import type { MonitoringConfigInput } from '../lib/config/schema';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
@@ -12,7 +13,13 @@ import { captureIO, configFile } from './cli-helpers';
 const cfn = mockClient(CloudFormationClient);
 const cw = mockClient(CloudWatchClient);
 const sns = mockClient(SNSClient);
-const config = configFile({ alertEmails: ['ops@example.com'], alertPhoneNumbers: ['+14155550123'] });
+const LOCAL = { alertEmails: ['ops@example.com'], alertPhoneNumbers: ['+14155550123'] };
+const config = configFile(LOCAL);
+
+/** A template as the app records it: the validated configuration under Metadata.DataLakeMonitoring. */
+function recordedTemplate(input: MonitoringConfigInput) {
+  return { TemplateBody: JSON.stringify({ Metadata: { DataLakeMonitoring: { [`${STACK}/Monitoring`]: { config: parseConfig(input) } } }, Resources: {} }) };
+}
 const STACK = 'NBA-Simulator-Monitoring';
 const CRITICAL = 'arn:aws:sns:us-east-1:111122223333:NBA-Simulator-Monitoring-critical-ABC';
 const WARNING = 'arn:aws:sns:us-east-1:111122223333:NBA-Simulator-Monitoring-warning-XYZ';
@@ -38,6 +45,7 @@ function allGreen() {
   cw.reset();
   sns.reset();
   cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: STACK, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+  cfn.on(GetTemplateCommand).resolves(recordedTemplate(LOCAL));
   cfn.on(ListStackResourcesCommand).resolves({
     StackResourceSummaries: [
       resource('AWS::SNS::Topic', CRITICAL),
@@ -202,5 +210,31 @@ describe('default stack name', () => {
   it('is the name the CDK app gives the stack, so `monitor verify` finds it without --stack', () => {
     const stack = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
     expect(monitoringStackName(stack.config)).toBe(stack.stackName);
+  });
+
+});
+
+describe('monitor verify follows the deployed stack', () => {
+  beforeEach(allGreen);
+
+  it('checks what the stack was deployed with: an S3-and-cost stack has no ADCE or DIMS rows, whatever the local config says', async () => {
+    cfn.on(GetTemplateCommand).resolves(recordedTemplate({ ...LOCAL, namespacePrefix: 'NBA-Simulator', adce: { enabled: false }, dims: { enabled: false } }));
+    const io = captureIO();
+    await main(verify('--json'), io);
+    const checks = JSON.parse(io.stdout).checks as Array<{ kind: string; name: string }>;
+    const metricRows = checks.filter((c) => c.kind === 'metric').map((c) => c.name);
+    expect(metricRows.some((n) => n.includes('/S3ObjectCount'))).toBe(true);
+    expect(metricRows.some((n) => n.includes('/MonthlyAWSCost'))).toBe(true);
+    expect(metricRows.filter((n) => /ADCE|DIMS/.test(n))).toEqual([]);
+    expect(io.stderr).toMatch(/note: .*test\.json differs from what NBA-Simulator-Monitoring was deployed with \(adce\.enabled, dims\.enabled\); using the deployed configuration/);
+  });
+
+  it('follows the deployed namespace (a -c namespacePrefix override at deploy time)', async () => {
+    cfn.on(GetTemplateCommand).resolves(recordedTemplate({ ...LOCAL, namespacePrefix: 'Acme' }));
+    const io = captureIO();
+    await main(verify('--json'), io);
+    const namespaces = cw.commandCalls(GetMetricDataCommand).flatMap((c) => c.args[0].input.MetricDataQueries!.map((q) => q.MetricStat!.Metric!.Namespace!));
+    expect(namespaces.length).toBeGreaterThan(0);
+    expect(namespaces.every((n) => n.startsWith('Acme/'))).toBe(true);
   });
 });

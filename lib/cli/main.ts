@@ -49,10 +49,37 @@ const COMMANDS: RegisterCommand[] = [
   registerPublish,
 ];
 
-/** The config named by the global `--env` / `--config` options. */
-export function configFromOptions(command: Command): MonitoringConfig {
+/** Environment variable naming the environment when `--env` is not given. */
+export const MONITOR_ENV_VARIABLE = 'MONITOR_ENV';
+
+export interface LocalConfig {
+  readonly config: MonitoringConfig;
+  /** Where it came from, for messages: the file, or "the default configuration". */
+  readonly origin: string;
+  /** True when the user chose it (`--config`, `--env` or MONITOR_ENV). */
+  readonly chosen: boolean;
+}
+
+/**
+ * The local configuration, in one documented order: `--config FILE`, `--env NAME`
+ * (config/NAME.json), the MONITOR_ENV environment variable, else the default configuration
+ * (config/default.json when present).
+ */
+export function localConfig(command: Command, environment: NodeJS.ProcessEnv = process.env, configDir?: string): LocalConfig {
   const opts = command.optsWithGlobals<{ env?: string; config?: string }>();
-  return loadConfig({ envName: opts.env, configFile: opts.config }).config;
+  const fromVariable = environment[MONITOR_ENV_VARIABLE]?.trim() || undefined;
+  const envName = opts.env ?? fromVariable;
+  const loaded = loadConfig({ envName: envName ?? 'default', configFile: opts.config, configDir });
+  return {
+    config: loaded.config,
+    origin: loaded.sources[0] ?? 'the default configuration',
+    chosen: opts.config !== undefined || envName !== undefined,
+  };
+}
+
+/** The local configuration's values (see `localConfig` for the order). */
+export function configFromOptions(command: Command): MonitoringConfig {
+  return localConfig(command).config;
 }
 
 function processIO(): CliIO & { code: number } {
@@ -84,8 +111,13 @@ function processIO(): CliIO & { code: number } {
 function buildProgram(io: CliIO): Command {
   const program = new Command('monitor')
     .description('Operate the data-lake monitoring stack: publish, push, time, verify, drill, estimate cost.')
-    .option('--env <name>', 'environment: reads config/<name>.json', 'default')
-    .option('--config <file>', 'config file (wins over --env)')
+    .option('--env <name>', 'environment: reads config/<name>.json (default: $MONITOR_ENV, else the default configuration)')
+    .option('--config <file>', 'config file (wins over --env and MONITOR_ENV)')
+    .addHelpText(
+      'after',
+      '\nConfiguration: --config FILE, else --env NAME (config/NAME.json), else $MONITOR_ENV, else the default configuration.\n' +
+        'verify, fire-drill, put and time then use the configuration the deployed stack records, and say when the local one differs.\n',
+    )
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();

@@ -326,6 +326,9 @@ export function resourcePrefix(config: Pick<MonitoringConfig, 'namespacePrefix' 
   return `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}${envSuffix(config)}`;
 }
 
+/** Template Metadata key under which each DataLakeMonitoring records its validated configuration. */
+export const CONFIG_METADATA_KEY = 'DataLakeMonitoring';
+
 /** Stack tag naming the environment a stack was deployed for; `monitor` finds the stack by it. */
 export const MONITOR_ENV_TAG = 'data-lake-monitoring:env';
 

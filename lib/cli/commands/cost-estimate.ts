@@ -1,15 +1,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../../config/load';
+import { ConfigError, parseConfig } from '../../config/load';
 import { type MonitoringConfig, PUBLISHERS } from '../../config/schema';
 import { type CfnTemplate, type CostAssumptions, type CostReport, DEFAULT_ASSUMPTIONS, configFromTemplates, estimateCost } from '../cost-model';
 import { UsageError, parseNumberFlag } from '../flags';
-import { EXIT, type RegisterCommand, configFromOptions } from '../main';
+import { recordedConfigs } from '../deployed';
+import { EXIT, type LocalConfig, type RegisterCommand, localConfig } from '../main';
 
 /**
- * `monitor cost-estimate [--app cdk.out]`: the monthly cost of the monitoring stack itself, line by
- * line, from the synthesized template(s), the catalog and stated assumptions. Last line:
- * `Total: $X.XX/month`.
+ * `monitor cost-estimate [--app cdk.out]`: the monthly cost of one monitoring stack itself, line by
+ * line, from its synthesized template, the configuration it records, the catalog and stated
+ * assumptions. Last line: `Total: $X.XX/month`.
  */
 
 interface CostOptions {
@@ -33,7 +34,7 @@ export const registerCostEstimate: RegisterCommand = (program, io) => {
     .command('cost-estimate')
     .description('Monthly cost of the monitoring stack itself, line by line, from the synthesized template(s) and the catalog (us-east-1 list prices, free tier applied).')
     .option('--app <dir>', 'cloud assembly folder written by `npx cdk synth`', 'cdk.out')
-    .option('--stack <name>', 'only this stack (<name>.template.json); default: every template in the folder')
+    .option('--stack <name>', 'the stack to price (<name>.template.json); default: the one of --env/--config/MONITOR_ENV, else the only one')
     .option('--json', 'print the lines, total and assumptions as JSON')
     .option('--no-free-tier', 'do not subtract the AWS free tier (e.g. other workloads already use it)')
     .option('--pipeline-hours-per-day <h>', 'hours per day in which the pipeline pushes metrics', String(d.pipelineHoursPerDay))
@@ -46,46 +47,88 @@ export const registerCostEstimate: RegisterCommand = (program, io) => {
     .option('--notifications-per-month <n>', 'alarm notifications per month (email deliveries)', String(d.notificationsPerMonth))
     .action((opts: CostOptions, command) => {
       try {
-        const { templates, files } = readTemplates(opts.app, opts.stack);
-        const { config, origin } = chooseConfig(command, templates);
+        const local = localConfig(command);
+        const chosen = chooseStack(readStacks(opts.app), opts.stack, local);
+        const templates = [chosen.template];
+        const files = [chosen.file];
+        const { config, origin } = chosen.config
+          ? { config: chosen.config, origin: `the configuration recorded in ${chosen.name}` }
+          : chooseConfig(local, templates);
         const report = estimateCost(templates, config, assumptionsFrom(opts, config));
-        if (opts.json) io.out(`${JSON.stringify({ templates: files, config: origin, ...report, totalUsd: round2(report.totalUsd) }, null, 2)}\n`);
+        if (opts.json) io.out(`${JSON.stringify({ stack: chosen.name, templates: files, config: origin, ...report, totalUsd: round2(report.totalUsd) }, null, 2)}\n`);
         else io.out(render(report, files, origin));
       } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
+        if (!(err instanceof UsageError) && !(err instanceof ConfigError)) throw err;
         io.err(`error: ${err.message}\n`);
         io.exit(EXIT.usage);
       }
     });
 };
 
-function readTemplates(dir: string, stack?: string): { templates: CfnTemplate[]; files: string[] } {
+interface AssemblyStack {
+  readonly name: string;
+  readonly file: string;
+  readonly template: CfnTemplate;
+  /** The configuration the stack's DataLakeMonitoring recorded (first instance); undefined for other stacks. */
+  readonly config?: MonitoringConfig;
+}
+
+function readStacks(dir: string): AssemblyStack[] {
   const hint = 'run `npx cdk synth` first (or pass --app DIR)';
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no cloud assembly at ${dir}: ${hint}.`);
-  const names = readdirSync(dir).filter((f) => f.endsWith('.template.json') && (!stack || f === `${stack}.template.json`)).sort();
-  if (names.length === 0) {
-    throw new UsageError(stack ? `no ${stack}.template.json in ${dir}: ${hint}, and check the stack name.` : `no *.template.json in ${dir}: ${hint}.`);
-  }
-  const templates = names.map((name) => {
+  const names = readdirSync(dir).filter((f) => f.endsWith('.template.json')).sort();
+  if (names.length === 0) throw new UsageError(`no *.template.json in ${dir}: ${hint}.`);
+  return names.map((name) => {
     const file = join(dir, name);
+    let body: string;
+    let template: CfnTemplate;
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
+      body = readFileSync(file, 'utf8');
+      template = JSON.parse(body) as CfnTemplate;
     } catch (err) {
       throw new UsageError(`${file} is not valid JSON (${(err as Error).message}): ${hint}.`);
     }
+    return { name: name.replace(/\.template\.json$/, ''), file, template, config: recordedConfigs(body)[0]?.config };
   });
-  return { templates, files: names.map((n) => join(dir, n)) };
 }
 
-/** Explicit --config/--env wins; else the config the template was synthesized with; else the default config. */
-function chooseConfig(command: Parameters<typeof configFromOptions>[0], templates: CfnTemplate[]): { config: MonitoringConfig; origin: string } {
-  const globals = command.optsWithGlobals<{ env?: string; config?: string }>();
-  const explicit = globals.config !== undefined || (globals.env !== undefined && globals.env !== 'default');
-  if (!explicit) {
+/**
+ * Exactly one stack is priced: `--stack`, else the one of the chosen environment (`--config`,
+ * `--env`, MONITOR_ENV), else the only monitoring stack of the assembly. Several and no choice:
+ * stop and list them (adding them up would price stacks nobody deploys together).
+ */
+function chooseStack(stacks: AssemblyStack[], stackName: string | undefined, local: LocalConfig): AssemblyStack {
+  if (stackName !== undefined) {
+    const found = stacks.find((s) => s.name === stackName);
+    if (!found) throw new UsageError(`no stack ${stackName} in the assembly; it holds ${stacks.map((s) => s.name).join(', ')}.`);
+    return found;
+  }
+  const monitoring = stacks.filter((s) => s.config);
+  const candidates = monitoring.length > 0 ? monitoring : stacks;
+  if (local.chosen && monitoring.length > 0) {
+    const mine = candidates.filter((s) => s.config?.envName === local.config.envName && s.config.namespacePrefix === local.config.namespacePrefix);
+    const byEnv = mine.length > 0 ? mine : candidates.filter((s) => s.config?.envName === local.config.envName);
+    if (byEnv.length === 1) return byEnv[0]!;
+    if (byEnv.length === 0) {
+      throw new UsageError(`no stack of environment "${local.config.envName}" in the assembly (${describeStacks(candidates)}): synthesize it with \`npx cdk synth -c env=${local.config.envName}\`, or pass --stack.`);
+    }
+  } else if (candidates.length === 1) {
+    return candidates[0]!;
+  }
+  throw new UsageError(`the assembly holds ${candidates.length} stacks (${describeStacks(candidates)}): choose one with --stack NAME or --env NAME.`);
+}
+
+function describeStacks(stacks: AssemblyStack[]): string {
+  return stacks.map((s) => (s.config ? `${s.name} [env ${s.config.envName}]` : s.name)).join(', ');
+}
+
+/** Without a recorded configuration: MONITOR_CONFIG of the template's functions, else the local one. */
+function chooseConfig(local: LocalConfig, templates: CfnTemplate[]): { config: MonitoringConfig; origin: string } {
+  if (!local.chosen) {
     const embedded = configFromTemplates(templates);
     if (embedded !== undefined) return { config: parseConfig(embedded, 'MONITOR_CONFIG in the template'), origin: 'MONITOR_CONFIG in the template (the config it was synthesized with)' };
   }
-  return { config: configFromOptions(command), origin: globals.config ?? `config/${globals.env ?? 'default'}.json (or defaults)` };
+  return { config: local.config, origin: local.origin };
 }
 
 const number = (flag: string, text: string) => parseNumberFlag(flag, text, { min: 0 });

@@ -1,7 +1,8 @@
 import { hostname, userInfo } from 'node:os';
 import { DescribeAlarmsCommand, SetAlarmStateCommand, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { Severity } from '../../config/alerting';
-import type { MonitoringConfig } from '../../config/schema';
+import { alarmName as alarmNameOf } from '../../config/load';
+import type { MonitoringConfig, PublisherId } from '../../config/schema';
 import { type AlarmHistorySummary, readAlarmHistory, showsDrill } from '../alarm-history';
 import {
   type CliClients,
@@ -18,7 +19,8 @@ import {
 import { type AlarmStateValue, type MemberFacts, chooseDrillMember, parseAlarmRule, ruleMembers } from '../composite-rule';
 import { type CleanupStep, DeliveryProbe, type Expectation, expectationKey } from '../delivery-probe';
 import { parseNumberFlag } from '../flags';
-import { type CliIO, EXIT, type RegisterCommand, configFromOptions } from '../main';
+import { configForStack } from '../deployed';
+import { type CliIO, EXIT, type RegisterCommand, localConfig } from '../main';
 import { closest } from '../../config/suggest';
 
 /**
@@ -81,7 +83,7 @@ export const registerFireDrill: RegisterCommand = (program, io) => {
       .option('--force', 'drill even when the alarm is really in ALARM now (it will report a false OK until its next evaluation)')
       .option('--json', 'print the result as JSON'),
   ).action(async (alarmName: string, opts: DrillOptions, command) => {
-    const config = configFromOptions(command);
+    const local = localConfig(command);
     let waitSeconds: number;
     let timeoutSeconds: number;
     try {
@@ -93,7 +95,9 @@ export const registerFireDrill: RegisterCommand = (program, io) => {
       return;
     }
     const clients = cliClients(opts.region);
-    const alarm = await findAlarm(io, clients, alarmName);
+    // Recipients and alarm names as deployed (namespace, alarmNamePrefix, sources).
+    const { config } = await configForStack(local, clients, (t) => io.err(t));
+    const alarm = await findAlarm(io, clients, alarmName, config);
     if (!alarm) return;
     if (alarm.state === 'ALARM' && !opts.force) {
       io.err(
@@ -527,11 +531,29 @@ async function describeAlarms(clients: CliClients, names: string[]): Promise<Ala
   return out;
 }
 
-async function findAlarm(io: CliIO, clients: CliClients, name: string): Promise<AlarmInfo | undefined> {
+/** Which source an alarm base name belongs to, when it is one source's. */
+function sourceOfAlarm(baseName: string): PublisherId | undefined {
+  if (/^ADCE-/.test(baseName)) return 'adce';
+  if (/^DIMS-/.test(baseName)) return 'dims';
+  if (/^(Cost-|AWS-Cost)/.test(baseName)) return 'cost';
+  if (/^S3-(PublisherHeartbeat|StaleSources|ObjectGrowthAnomaly)/.test(baseName)) return 's3';
+  return undefined;
+}
+
+/** The alarm by its name in CloudWatch, or by its base name (the runbook's) with this stack's prefix. */
+async function findAlarm(io: CliIO, clients: CliClients, name: string, config: MonitoringConfig): Promise<AlarmInfo | undefined> {
+  const source = sourceOfAlarm(name);
+  if (source && !config[source].enabled) {
+    io.err(`error: ${name} does not exist in this stack: the ${source} source is turned off (${source}.enabled: false).\n`);
+    io.exit(EXIT.usage);
+    return undefined;
+  }
   try {
-    const page = await clients.cloudwatch().send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
-    const found = alarmInfo(page.MetricAlarms?.[0], page.CompositeAlarms?.[0]);
-    if (found) return found;
+    for (const candidate of [...new Set([name, alarmNameOf(config, name)])]) {
+      const page = await clients.cloudwatch().send(new DescribeAlarmsCommand({ AlarmNames: [candidate], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+      const found = alarmInfo(page?.MetricAlarms?.[0], page?.CompositeAlarms?.[0]);
+      if (found) return found;
+    }
     const all = await clients.cloudwatch().send(new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], MaxRecords: 100 }));
     const names = [...(all.MetricAlarms ?? []), ...(all.CompositeAlarms ?? [])].map((a) => a.AlarmName!).filter(Boolean);
     const suggestion = closest(name, names);

@@ -4,7 +4,8 @@ import { publishDatums } from '../../publisher/publish';
 import { validateDatum } from '../../publisher/validate';
 import { awsErrorText, cliClients, withRegion } from '../aws';
 import { parseNumberFlag } from '../flags';
-import { EXIT, type RegisterCommand, configFromOptions } from '../main';
+import { configForStack } from '../deployed';
+import { EXIT, type RegisterCommand, localConfig } from '../main';
 import { closest } from '../../config/suggest';
 
 /**
@@ -24,6 +25,7 @@ interface PutOptions {
   force?: boolean;
   json?: boolean;
   region?: string;
+  stack?: string;
 }
 
 /** A raw datum request before the catalog has judged it. */
@@ -50,13 +52,16 @@ export const registerPut: RegisterCommand = (program, io) => {
       .option('--dry-run', 'print the datums as JSON lines instead of sending them')
       .option('--force', 'also accept metrics that a scheduled publisher owns (backfills, alarm tests)')
       .option('--json', 'print the result as JSON')
+      .option('--stack <name>', 'the deployed stack whose configuration to follow (default: the one of this environment)')
       .addHelpText(
         'after',
         '\nExamples:\n  monitor put --metric S3UploadFailures --value 3\n  monitor put --metric ValidationDuration --value 12.5 --dimension Status=success\n' +
           '  python export_metrics.py | monitor put --stdin\n',
       ),
   ).action(async (opts: PutOptions, command) => {
-    const config = configFromOptions(command);
+    const local = localConfig(command);
+    // Sending: the namespace of the deployed stack, which is what its alarms watch.
+    const { config } = opts.dryRun ? local : await configForStack(local, cliClients(opts.region), (t) => io.err(t), opts.stack);
     const catalog = createCatalog(config);
     const now = new Date();
 

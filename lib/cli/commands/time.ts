@@ -5,7 +5,8 @@ import { OPERATION_NAME } from '../../config/schema';
 import { datumToJsonLine } from '../../publisher/datum';
 import { publishDatums } from '../../publisher/publish';
 import { awsErrorText, cliClients, withRegion } from '../aws';
-import { type CliIO, EXIT, type RegisterCommand, configFromOptions } from '../main';
+import { configForStack } from '../deployed';
+import { type CliIO, EXIT, type RegisterCommand, localConfig } from '../main';
 
 /**
  * `monitor time --operation NAME -- CMD [ARGS...]`: runs CMD with stdin/stdout/stderr inherited,
@@ -31,7 +32,8 @@ export const registerTime: RegisterCommand = (program, io) => {
       io.exit(EXIT.usage);
       return;
     }
-    const config = configFromOptions(command);
+    const local = localConfig(command);
+    const config = local.config;
     const catalog = createCatalog(config);
     const metric = catalog.operationDuration(operation);
     if (!metric) {
@@ -46,11 +48,14 @@ export const registerTime: RegisterCommand = (program, io) => {
       );
     }
 
+    // The deployed stack's namespace is looked up while the command runs (never delaying it).
+    const target = opts.dryRun ? Promise.resolve(local) : configForStack(local, cliClients(opts.region), (t) => io.err(t));
     const run = await runInherited(argv);
     if (run.spawnError) io.err(`monitor time: ${run.spawnError}\n`);
     const [success, failure] = OPERATION_STATUSES;
     const status = run.code === 0 ? success : failure;
-    const datum = catalog.datumOf(metric, Math.round(run.seconds * 1000) / 1000, { Status: status }, run.end);
+    const deployed = createCatalog((await target).config);
+    const datum = deployed.datumOf(deployed.operationDuration(operation) ?? metric, Math.round(run.seconds * 1000) / 1000, { Status: status }, run.end);
 
     if (opts.dryRun) {
       io.out(`${datumToJsonLine(datum)}\n`);

@@ -6,7 +6,8 @@ import type { MonitoringConfig } from '../../config/schema';
 import { heartbeatWindow } from '../../health/windows';
 import { type CliClients, type TopicSubscription, awsErrorText, cliClients, expectedRecipients, listSubscriptions, topicSeverity, withRegion } from '../aws';
 import { dimensionSets } from '../dimension-sets';
-import { EXIT, type RegisterCommand, configFromOptions } from '../main';
+import { configForStack } from '../deployed';
+import { EXIT, type RegisterCommand, localConfig } from '../main';
 import { formatTable } from '../table';
 
 /**
@@ -46,10 +47,13 @@ export const registerVerify: RegisterCommand = (program, io) => {
       .option('--json', 'print the checks as JSON')
       .option('--strict', 'also fail on warnings (alarms in INSUFFICIENT_DATA, topics nobody subscribed to)'),
   ).action(async (opts: { stack?: string; json?: boolean; strict?: boolean; region?: string }, command) => {
-    const config = configFromOptions(command);
-    const stackName = opts.stack ?? monitoringStackName(config);
+    const local = localConfig(command);
+    const clients = cliClients(opts.region);
+    // The stack's own configuration: its namespace, buckets and thresholds are what is checked.
+    const { config, stack } = await configForStack(local, clients, (t) => io.err(t), opts.stack);
+    const stackName = stack?.stackName ?? opts.stack ?? monitoringStackName(config);
     const progress = io.isTTY ? (message: string) => io.err(`verify: ${message}\n`) : undefined;
-    const checks = await runVerify({ config, stackName, clients: cliClients(opts.region), progress });
+    const checks = await runVerify({ config, stackName, clients, progress });
 
     const failed = checks.filter((c) => c.status === 'fail').length;
     const warned = checks.filter((c) => c.status === 'warn').length;

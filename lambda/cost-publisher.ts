@@ -2,7 +2,7 @@ import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { COST_EXPLORER_REGION, runCostJob } from '../lib/jobs/cost';
 import { createPublisherHandler } from './shared/publisher-handler';
 
-export const handler = createPublisherHandler('cost', ({ traced }) => {
-  const ce = traced(new CostExplorerClient({ region: COST_EXPLORER_REGION }));
+export const handler = createPublisherHandler('cost', ({ traced, clientOptions }) => {
+  const ce = traced(new CostExplorerClient(clientOptions({ region: COST_EXPLORER_REGION })));
   return (ctx) => runCostJob(ctx, { ce });
 });

@@ -5,6 +5,7 @@ import { createCatalog } from '../lib/catalog/catalog';
 import { parseConfig } from '../lib/config/load';
 import { runAdceJob, runReportMetricNames } from '../lib/jobs/adce';
 import { CursorError, MemoryCursorStore, S3CursorStore } from '../lib/jobs/adce-cursor';
+import { runDeadlines } from '../lib/jobs/limits';
 import type { PublishResult } from '../lib/publisher/publish';
 
 const s3mock = mockClient(S3Client);
@@ -61,6 +62,9 @@ describe('ADCE job with a cursor', () => {
     objects.set('adce/runs/2025-11-08T11-30.json', report(30, 42));
     const next = await runAdceJob(ctx(), { s3, cursor, maxReportsPerRun: 3 });
     expect(completedOf(next.datums)).toEqual([42]);
+    // Claimed before publishing, moved once published.
+    expect((await cursor.read()).state).toMatchObject({ lastKey: 'adce/runs/2025-11-08T11-06.json', claim: { toKey: 'adce/runs/2025-11-08T11-30.json', reports: 1 } });
+    expect(await next.afterPublish!(nothingFailed)).toEqual([]);
     expect((await cursor.read()).state?.lastKey).toBe('adce/runs/2025-11-08T11-30.json');
   });
 
@@ -93,7 +97,12 @@ describe('ADCE job with a cursor', () => {
     const first = await runAdceJob(ctx(), { s3, cursor });
     const lost = first.datums.find((d) => d.MetricName === 'ADCETasksFailed')!;
     const problems = await first.afterPublish!({ sent: 3, requests: 1, rejected: [], failed: [{ datum: lost, error: 'x' }] });
-    expect(problems).toEqual([expect.objectContaining({ fatal: true, message: expect.stringMatching(/^1 of 4 ADCE run-report datums up to adce\/runs\/r1.json could not be sent/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        fatal: true,
+        message: '1 of 4 ADCE run-report datums could not be sent and will not be retried (the others were counted); reports not fully counted: s3://lake/adce/runs/r1.json',
+      }),
+    ]);
     expect((await cursor.read()).state?.lastKey).toBe('adce/runs/r1.json');
   });
 
@@ -107,13 +116,15 @@ describe('ADCE job with a cursor', () => {
     expect(result.problems).toEqual([
       expect.objectContaining({ fatal: true, source: 's3://lake/adce/runs/r2.json', message: expect.stringContaining('access denied (AccessDenied)') }),
     ]);
+    expect((await cursor.read()).state?.claim?.toKey).toBe('adce/runs/r1.json');
+    await result.afterPublish!(nothingFailed);
     expect((await cursor.read()).state?.lastKey).toBe('adce/runs/r1.json');
   });
 
   it('with no new report, the last-run age comes from the stored newest end_time', async () => {
     serve(new Map([['adce/runs/r1.json', report(30)]]));
     const cursor = new MemoryCursorStore();
-    await runAdceJob(ctx(), { s3, cursor });
+    await (await runAdceJob(ctx(), { s3, cursor })).afterPublish!(nothingFailed);
     const again = await runAdceJob(ctx(), { s3, cursor });
     expect(again.datums.map((d) => `${d.MetricName}=${d.Value}`)).toContain('ADCELastRunAgeMinutes=30');
     expect(completedOf(again.datums)).toEqual([]);
@@ -126,6 +137,73 @@ describe('ADCE job with a cursor', () => {
       { source: 's3://lake/adce/gaps.json', fatal: true, message: 'ADCE task queue: Cannot read s3://lake/adce/gaps.json: the object does not exist (NoSuchKey)' },
     ]);
     expect(completedOf(result.datums)).toEqual([7]);
+  });
+});
+
+describe('ADCE cursor after a crash at any point', () => {
+  /** A run that dies at `crash`; `sent` counts what reached CloudWatch per report end time. */
+  async function runUntil(crash: 'before-claim' | 'after-claim' | 'after-publish' | 'during-confirm' | 'never', at: Date, cursor: MemoryCursorStore, sent: Map<string, number>) {
+    const store =
+      crash === 'before-claim'
+        ? Object.assign(Object.create(cursor) as MemoryCursorStore, { compareAndSwap: async () => { throw new Error('the process died'); } })
+        : crash === 'during-confirm'
+          ? Object.assign(Object.create(cursor) as MemoryCursorStore, {
+              calls: 0,
+              compareAndSwap(this: { calls: number }, expected: string | undefined, next: never) {
+                return ++this.calls === 1 ? cursor.compareAndSwap(expected, next) : Promise.reject(new Error('the process died'));
+              },
+            })
+          : cursor;
+    const result = await runAdceJob({ ...ctx(), now: at }, { s3, cursor: store });
+    if (crash === 'before-claim' || crash === 'after-claim') return result;
+    for (const d of result.datums.filter((x) => x.MetricName === 'ADCETasksCompleted')) sent.set(d.Timestamp.toISOString(), (sent.get(d.Timestamp.toISOString()) ?? 0) + 1);
+    if (crash === 'after-publish') return result;
+    await result.afterPublish?.(nothingFailed);
+    return result;
+  }
+
+  it.each(['before-claim', 'after-claim', 'after-publish', 'during-confirm'] as const)('crash %s: every report is counted by a later run; a duplicate is bounded and said', async (crash) => {
+    const objects = new Map([['adce/gaps.json', JSON.stringify({ generated_at: '2025-11-08T11:50:00', total_tasks: 0, estimated_total_minutes: 0 })]]);
+    for (let i = 0; i < 3; i++) objects.set(`adce/runs/r${i}.json`, report(i, 1));
+    serve(objects);
+    const cursor = new MemoryCursorStore();
+    const sent = new Map<string, number>();
+    await runUntil(crash, NOW, cursor, sent);
+    // A run while the dead run's claim still stands leaves those reports alone.
+    const overlapping = await runUntil('never', new Date(NOW.getTime() + 60_000), cursor, sent);
+    const claimed = crash !== 'before-claim';
+    expect(completedOf(overlapping.datums)).toEqual(claimed ? [] : [1, 1, 1]);
+    // Once the claim expired (the dead run's Lambda timeout + clock skew), a later run counts them.
+    const later = await runUntil('never', new Date(NOW.getTime() + 5 * 60_000), cursor, sent);
+    expect([...sent.keys()]).toHaveLength(3);
+    const twice = [...sent.values()].filter((n) => n > 1).length;
+    if (crash === 'after-publish' || crash === 'during-confirm') {
+      expect(twice).toBe(3);
+      expect(later.problems).toEqual([
+        expect.objectContaining({
+          fatal: false,
+          message: expect.stringMatching(/claimed 3 run report\(s\) after \(start\) up to adce\/runs\/r2.json .* never confirmed them .* counted twice \(at most 3 reports\)/),
+        }),
+      ]);
+    } else {
+      expect(twice).toBe(0);
+    }
+    // Afterwards nothing is counted again.
+    const after = await runUntil('never', new Date(NOW.getTime() + 10 * 60_000), cursor, sent);
+    expect(completedOf(after.datums)).toEqual([]);
+    expect((await cursor.read()).state).toMatchObject({ lastKey: 'adce/runs/r2.json' });
+    expect((await cursor.read()).state?.claim).toBeUndefined();
+  });
+
+  it('a claim expires at the run\'s end plus clock skew, from the deadlines the run was given', async () => {
+    serve(new Map([['adce/runs/r1.json', report(1, 1)]]));
+    const cursor = new MemoryCursorStore();
+    await runAdceJob({ ...ctx(), deadlines: runDeadlines(60_000) }, { s3, cursor });
+    const claim = (await cursor.read()).state!.claim!;
+    const expiresInS = (Date.parse(claim.expiresAt) - NOW.getTime()) / 1000;
+    expect(expiresInS).toBeGreaterThan(60);
+    expect(expiresInS).toBeLessThanOrEqual(120);
+    expect(claim).toMatchObject({ toKey: 'adce/runs/r1.json', reports: 1, claimedAt: NOW.toISOString() });
   });
 });
 

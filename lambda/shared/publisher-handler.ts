@@ -6,7 +6,10 @@ import { type MetricCatalog, createCatalog } from '../../lib/catalog/catalog';
 import { parseConfig } from '../../lib/config/load';
 import type { MonitoringConfig, PublisherId } from '../../lib/config/schema';
 import type { JobContext, JobLogger } from '../../lib/jobs/job';
+import { PUBLISHER_LIMITS, runDeadlines } from '../../lib/jobs/limits';
+import { boundedLogger } from '../../lib/jobs/log-limits';
 import { type PublisherJob, PublisherRunError, failureMessage, runAndPublish } from '../../lib/jobs/run';
+import { type ClientOptions, clientConfig } from '../../lib/sources/aws-clients';
 
 /**
  * The one Lambda adapter for every scheduled publisher: config from `MONITOR_CONFIG`, a
@@ -19,6 +22,8 @@ export interface PublisherSetup {
   readonly config: MonitoringConfig;
   /** Wraps an AWS SDK v3 client so its calls show up as X-Ray subsegments. */
   traced<T>(client: T): T;
+  /** Constructor options of every AWS client: the config's network timeouts. */
+  clientOptions(options?: Omit<ClientOptions, 'network'>): ReturnType<typeof clientConfig>;
 }
 
 /** Builds the job once per container (clients are reused across invocations). */
@@ -32,14 +37,14 @@ export interface PublisherSummary {
   readonly problems: number;
 }
 
-/** Powertools Logger as the JobLogger jobs use. */
+/** Powertools Logger as the JobLogger jobs use, every line under CloudWatch Logs' event limit. */
 export function jobLogger(logger: Logger): JobLogger {
-  return {
+  return boundedLogger({
     debug: (m, e) => (e ? logger.debug(m, e) : logger.debug(m)),
     info: (m, e) => (e ? logger.info(m, e) : logger.info(m)),
     warn: (m, e) => (e ? logger.warn(m, e) : logger.warn(m)),
     error: (m, e) => (e ? logger.error(m, e) : logger.error(m)),
-  };
+  });
 }
 
 export function createPublisherHandler(publisher: PublisherId, makeJob: JobFactory): (event: unknown, context: Context) => Promise<PublisherSummary> {
@@ -63,10 +68,20 @@ export function createPublisherHandler(publisher: PublisherId, makeJob: JobFacto
       if (!ready) {
         // Parsed once per container; a bad config fails every invocation with the same message.
         const config = parseConfig(JSON.parse(process.env.MONITOR_CONFIG ?? 'null'), 'the MONITOR_CONFIG environment variable');
-        ready = { config, catalog: createCatalog(config), job: makeJob({ config, traced }), cloudWatch: traced(new CloudWatchClient({})) };
+        const clientOptions = (options: Omit<ClientOptions, 'network'> = {}) => clientConfig({ ...options, network: config.network });
+        ready = {
+          config,
+          catalog: createCatalog(config),
+          job: makeJob({ config, traced, clientOptions }),
+          // The publisher retries PutMetricData itself: one HTTP request per attempt.
+          cloudWatch: traced(new CloudWatchClient(clientOptions({ maxAttempts: 1 }))),
+        };
       }
       const { config, catalog, job, cloudWatch } = ready;
-      const ctx: JobContext = { config, catalog, now: new Date(), logger: log };
+      // Deadlines from the time this invocation has left, so the run ends in time to say what it did.
+      const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : PUBLISHER_LIMITS[publisher].timeoutSeconds * 1000;
+      const deadlines = runDeadlines(remaining, config.network);
+      const ctx: JobContext = { config, catalog, now: new Date(), logger: log, deadlines };
       const outcome = await runAndPublish(job, ctx, { client: cloudWatch });
       if (outcome.failed) throw new PublisherRunError(failureMessage(outcome), outcome);
       return {

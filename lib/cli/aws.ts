@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { SEVERITIES, type Severity, recipientsFor } from '../config/alerting';
 import type { MonitoringConfig } from '../config/schema';
+import { DEFAULT_NETWORK, type NetworkLimits, clientConfig } from '../sources/aws-clients';
 
 /**
  * AWS clients for the CLI commands. Created on first use, so `--dry-run` and `--help` never need
@@ -13,29 +14,33 @@ import type { MonitoringConfig } from '../config/schema';
  */
 export interface CliClients {
   cloudwatch(): CloudWatchClient;
+  /** CloudWatch for publishDatums, which retries itself: one HTTP request per attempt. */
+  publisher(): CloudWatchClient;
   sns(): SNSClient;
   cloudformation(): CloudFormationClient;
   sqs(): SQSClient;
 }
 
-/**
- * Every CLI request gives up instead of hanging: 5 s to connect, 30 s without a byte from the
- * socket (above SQS's 20 s long poll). The SDK's own retries still apply.
- */
-export const CLI_HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
+/** SQS long polls wait up to 20 s for an answer: its response timeout stays above that. */
+const SQS_LONG_POLL_TIMEOUT_MS = 30_000;
 
-export function cliClients(region?: string): CliClients {
+/**
+ * Every CLI request gives up instead of hanging: the config's `network` timeouts (or their
+ * defaults), from the one client factory. The SDK's own retries still apply.
+ */
+export function cliClients(region?: string, network: NetworkLimits = DEFAULT_NETWORK): CliClients {
   const cache = new Map<string, unknown>();
   const lazy = <T>(key: string, make: () => T) => (): T => {
     if (!cache.has(key)) cache.set(key, make());
     return cache.get(key) as T;
   };
-  const options = { ...(region ? { region } : {}), requestHandler: { ...CLI_HTTP_TIMEOUTS } };
+  const options = { network, ...(region ? { region } : {}) };
   return {
-    cloudwatch: lazy('cw', () => new CloudWatchClient(options)),
-    sns: lazy('sns', () => new SNSClient(options)),
-    cloudformation: lazy('cfn', () => new CloudFormationClient(options)),
-    sqs: lazy('sqs', () => new SQSClient(options)),
+    cloudwatch: lazy('cw', () => new CloudWatchClient(clientConfig(options))),
+    publisher: lazy('cw-publish', () => new CloudWatchClient(clientConfig({ ...options, maxAttempts: 1 }))),
+    sns: lazy('sns', () => new SNSClient(clientConfig(options))),
+    cloudformation: lazy('cfn', () => new CloudFormationClient(clientConfig(options))),
+    sqs: lazy('sqs', () => new SQSClient(clientConfig({ ...options, network: { ...network, requestTimeoutMs: Math.max(network.requestTimeoutMs, SQS_LONG_POLL_TIMEOUT_MS) } }))),
   };
 }
 

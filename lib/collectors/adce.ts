@@ -3,12 +3,16 @@ import type { MetricCatalog } from '../catalog/catalog';
 import { MAX_AGE_MS, type MetricDatum } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import type { Problem } from '../jobs/job';
+import { aheadText, checkAge } from './age';
+import { type DuplicateKey, describeValue, parseJson } from './json-document';
 import { isValidTimeZone, parseNaiveTimestamp } from './naive-time';
 import { round2 } from './round';
 
 /**
  * ADCE collector (pure): the task queue (`gaps.json`) and orchestrator run reports in, datums
- * out. Timestamps in both files are naive; they are read in `config.adce.timeZone`.
+ * out. Timestamps in both files are naive; they are read in `config.adce.timeZone`. Every
+ * field is checked on its own: a bad field is a problem naming it, expected and got, and the
+ * datums of the other fields are still published.
  */
 
 export interface AdceDocument {
@@ -37,132 +41,213 @@ export interface AdceCollectorContext {
 export interface AdceOutput {
   readonly datums: MetricDatum[];
   readonly problems: Problem[];
-  /** Newest end_time over the previous value and every valid report read now. */
+  /** Worth saying, not errors (clock skew, reports too old for CloudWatch). */
+  readonly warnings: string[];
+  /** Newest end_time over the previous value and every valid report read now (never in the future). */
   readonly newestEndTime?: Date;
   /** Reports turned into per-run datums. */
   readonly countedReports: string[];
   /** Valid reports not counted: ended before `since`, or too old for CloudWatch (> 14 days). */
-  readonly uncountedReports: Array<{ location: string; why: string }>;
+  readonly uncountedReports: Array<{ location: string; why: string; endTime?: Date }>;
+  /** The report each per-run datum came from. */
+  readonly reportOf: Map<MetricDatum, string>;
 }
 
 const count = z.int('must be a whole number').check(z.minimum(0, 'must be >= 0'));
-const timestampText = z.string().check(z.minLength(1, 'must not be empty'));
-
-export const queueSchema = z.looseObject({
-  generated_at: timestampText,
-  total_tasks: count,
-  by_priority: z._default(z.record(z.string(), count), {}),
-  estimated_total_minutes: z.number().check(z.minimum(0, 'must be >= 0')),
-});
-
-export const runReportSchema = z.looseObject({
-  completed: count,
-  failed: count,
-  skipped: count,
-  end_time: timestampText,
-});
+const minutes = z.number('must be a number').check(z.minimum(0, 'must be >= 0'));
+const timestampText = z.string('must be a timestamp string').check(z.minLength(1, 'must not be empty'));
 
 export function collectAdce(input: AdceInput, ctx: AdceCollectorContext): AdceOutput {
   const { catalog, now } = ctx;
   const timeZone = ctx.config.adce.timeZone;
   const datums: MetricDatum[] = [];
   const problems: Problem[] = [];
+  const warnings: string[] = [];
   const countedReports: string[] = [];
   const uncountedReports: AdceOutput['uncountedReports'] = [];
+  const reportOf = new Map<MetricDatum, string>();
   if (!isValidTimeZone(timeZone)) {
     problems.push({ source: 'config', message: `adce.timeZone "${timeZone}" is not an IANA time zone (e.g. "UTC", "America/New_York")`, fatal: true });
-    return { datums, problems, newestEndTime: input.previousNewestEndTime, countedReports, uncountedReports };
+    return { datums, problems, warnings, newestEndTime: input.previousNewestEndTime, countedReports, uncountedReports, reportOf };
   }
-  const minutesSince = (t: Date) => round2((now.getTime() - t.getTime()) / 60_000);
 
   if (input.queue) {
-    const queue = parseDocument(input.queue, queueSchema, 'ADCE task queue', problems, true);
-    if (queue) {
-      const generatedAt = parseNaiveTimestamp(queue.generated_at, timeZone);
-      datums.push(catalog.datum('ADCEQueueDepth', queue.total_tasks, {}, now));
-      const byPriority = new Map(Object.entries(queue.by_priority).map(([k, v]) => [k.toLowerCase(), v]));
-      for (const priority of ctx.config.adce.priorities) {
-        const p = priority.toLowerCase();
-        datums.push(catalog.datum('ADCEQueueTasks', byPriority.get(p) ?? 0, { Priority: p }, now));
+    const doc = readDocument(input.queue, 'ADCE task queue', problems, true);
+    if (doc) {
+      const { field, where } = doc;
+      const total = field('total_tasks', count);
+      if (total !== undefined) datums.push(catalog.datum('ADCEQueueDepth', total, {}, now));
+      const byPriority = priorities(doc, problems);
+      if (byPriority) {
+        for (const priority of ctx.config.adce.priorities) {
+          const p = priority.toLowerCase();
+          const n = byPriority.get(p);
+          if (n !== null) datums.push(catalog.datum('ADCEQueueTasks', n ?? 0, { Priority: p }, now));
+        }
       }
-      datums.push(catalog.datum('ADCEBacklogMinutes', queue.estimated_total_minutes, {}, now));
-      if (!generatedAt) {
-        problems.push({ source: input.queue.location, message: `${input.queue.location}: generated_at ${JSON.stringify(queue.generated_at)} is not a timestamp`, fatal: false });
-      } else {
-        const age = minutesSince(generatedAt);
-        datums.push(catalog.datum('ADCEQueueAgeMinutes', age, {}, now));
-        if (age < -5) {
-          problems.push({
-            source: input.queue.location,
-            message: `${input.queue.location}: generated_at ${queue.generated_at} is ${-age} minutes in the future in zone ${timeZone}; check adce.timeZone`,
-            fatal: false,
-          });
+      const backlog = field('estimated_total_minutes', minutes);
+      if (backlog !== undefined) datums.push(catalog.datum('ADCEBacklogMinutes', backlog, {}, now));
+      const generated = field('generated_at', timestampText);
+      if (generated !== undefined) {
+        const generatedAt = parseNaiveTimestamp(generated, timeZone);
+        if (!generatedAt) {
+          problems.push({ source: where, message: `${where}: generated_at ${describeValue(generated)} is not a timestamp`, fatal: false });
+        } else {
+          const age = checkAge(generatedAt, now);
+          if (age.kind === 'future') {
+            problems.push({
+              source: where,
+              message: `${where}: generated_at ${generated} is ${aheadText(age.aheadMs)} in the future in zone ${timeZone}; check adce.timeZone. ADCEQueueAgeMinutes is not published (a negative age hides a stalled queue).`,
+              fatal: false,
+            });
+          } else {
+            if (age.kind === 'skew') warnings.push(`${where}: generated_at ${generated} is ${Math.round(age.aheadMs / 1000)} s ahead of this clock (clock skew); queue age published as 0`);
+            datums.push(catalog.datum('ADCEQueueAgeMinutes', round2(age.ageMs / 60_000), {}, now));
+          }
         }
       }
     }
   }
 
   let newest = input.previousNewestEndTime;
-  for (const doc of input.reports) {
-    const report = parseDocument(doc, runReportSchema, 'ADCE run report', problems, false);
-    if (!report) continue;
-    const endTime = parseNaiveTimestamp(report.end_time, timeZone);
+  if (newest && checkAge(newest, now).kind === 'future') {
+    problems.push({ source: 'cursor', message: `The newest end_time counted before (${newest.toISOString()}) is in the future; it is ignored for ADCELastRunAgeMinutes.`, fatal: false });
+    newest = undefined;
+  }
+  for (const report of input.reports) {
+    const doc = readDocument(report, 'ADCE run report', problems, false);
+    if (!doc) continue;
+    const { field, where } = doc;
+    const endText = field('end_time', timestampText, 'the report is not counted');
+    if (endText === undefined) continue;
+    const endTime = parseNaiveTimestamp(endText, timeZone);
     if (!endTime) {
-      problems.push({ source: doc.location, message: `${doc.location}: end_time ${JSON.stringify(report.end_time)} is not a timestamp`, fatal: false });
+      problems.push({ source: where, message: `${where}: end_time ${describeValue(endText)} is not a timestamp; the report is not counted`, fatal: false });
       continue;
     }
+    const age = checkAge(endTime, now);
+    if (age.kind === 'future') {
+      problems.push({
+        source: where,
+        message: `${where}: end_time ${endText} is ${aheadText(age.aheadMs)} in the future in zone ${timeZone} (check adce.timeZone); the report is not counted and does not count as the latest run.`,
+        fatal: false,
+      });
+      continue;
+    }
+    if (age.kind === 'skew') warnings.push(`${where}: end_time ${endText} is ${Math.round(age.aheadMs / 1000)} s ahead of this clock (clock skew)`);
     if (!newest || endTime > newest) newest = endTime;
     if (input.since && endTime <= input.since) {
-      uncountedReports.push({ location: doc.location, why: `ended ${endTime.toISOString()}, not after --since` });
+      uncountedReports.push({ location: where, why: `ended ${endTime.toISOString()}, not after --since`, endTime });
       continue;
     }
     if (now.getTime() - endTime.getTime() > MAX_AGE_MS) {
-      uncountedReports.push({ location: doc.location, why: `ended ${endTime.toISOString()}, older than CloudWatch's 14 days` });
+      uncountedReports.push({ location: where, why: `ended ${endTime.toISOString()}, older than CloudWatch's 14 days`, endTime });
       continue;
     }
-    datums.push(catalog.datum('ADCETasksCompleted', report.completed, {}, endTime));
-    datums.push(catalog.datum('ADCETasksFailed', report.failed, {}, endTime));
-    datums.push(catalog.datum('ADCETasksSkipped', report.skipped, {}, endTime));
-    const finished = report.completed + report.failed;
-    if (finished > 0) datums.push(catalog.datum('ADCESuccessRate', round2((report.completed / finished) * 100), {}, endTime));
-    countedReports.push(doc.location);
+    const completed = field('completed', count);
+    const failed = field('failed', count);
+    const skipped = field('skipped', count);
+    const before = datums.length;
+    if (completed !== undefined) datums.push(catalog.datum('ADCETasksCompleted', completed, {}, endTime));
+    if (failed !== undefined) datums.push(catalog.datum('ADCETasksFailed', failed, {}, endTime));
+    if (skipped !== undefined) datums.push(catalog.datum('ADCETasksSkipped', skipped, {}, endTime));
+    if (completed !== undefined && failed !== undefined && completed + failed > 0) {
+      datums.push(catalog.datum('ADCESuccessRate', round2((completed / (completed + failed)) * 100), {}, endTime));
+    }
+    if (datums.length > before) countedReports.push(where);
+    for (const d of datums.slice(before)) reportOf.set(d, where);
   }
-  if (newest) datums.push(catalog.datum('ADCELastRunAgeMinutes', minutesSince(newest), {}, now));
-  return { datums, problems, newestEndTime: newest, countedReports, uncountedReports };
+  const tooOld = uncountedReports.filter((u) => !u.why.includes('--since'));
+  if (tooOld.length > 0) {
+    const times = tooOld.map((u) => u.endTime!.getTime());
+    warnings.push(
+      `${tooOld.length} ADCE run report(s) ended more than 14 days ago (${new Date(Math.min(...times)).toISOString()} .. ${new Date(Math.max(...times)).toISOString()}): ` +
+        'CloudWatch takes no datums that old, so they are not counted (they still set the last-run age)',
+    );
+  }
+  if (newest) datums.push(catalog.datum('ADCELastRunAgeMinutes', round2((now.getTime() - newest.getTime()) / 60_000), {}, now));
+  return { datums, problems, warnings, newestEndTime: newest, countedReports, uncountedReports, reportOf };
+}
+
+interface ParsedDocument {
+  readonly where: string;
+  readonly root: Record<string, unknown>;
+  /** The field's value if it passes `schema` (and is written once), else undefined after a problem naming it. */
+  field<T extends z.ZodMiniType>(key: string, schema: T, consequence?: string): z.output<T> | undefined;
+  readonly duplicates: DuplicateKey[];
 }
 
 /**
- * JSON + schema; every failure becomes one problem naming the document and the field. A bad
- * queue is fatal (the run's main input is unusable); a bad run report is not (the others count).
+ * JSON in; a document whose fields are read one at a time. Unparseable JSON or a root that is
+ * not an object is one problem (fatal for the queue: the run's main input is unusable).
  */
-function parseDocument<T extends z.ZodMiniType>(doc: AdceDocument, schema: T, what: string, problems: Problem[], fatal: boolean): z.output<T> | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(doc.text);
-  } catch (err) {
-    problems.push({ source: doc.location, message: `${doc.location} is not valid JSON: ${(err as Error).message}`, fatal });
+function readDocument(doc: AdceDocument, what: string, problems: Problem[], fatal: boolean): ParsedDocument | undefined {
+  const where = doc.location;
+  const parsed = parseJson(doc.text);
+  if (!parsed.ok) {
+    problems.push({ source: where, message: `${where} is not valid JSON: ${parsed.error}`, fatal });
     return undefined;
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const why = parsed.error.issues
-      .map((i) => {
-        const path = i.path.map(String).join('.') || '(root)';
-        const missing = i.code === 'invalid_type' && valueAt(raw, i.path) === undefined;
-        return missing ? `missing key "${path}"` : `"${path}" ${i.message}`;
-      })
-      .join('; ');
-    problems.push({ source: doc.location, message: `${doc.location} is not a valid ${what}: ${why}`, fatal });
+  const root = parsed.value;
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) {
+    problems.push({ source: where, message: `${where} is not a valid ${what}: expected a JSON object, got ${describeValue(root)}`, fatal });
     return undefined;
   }
-  return parsed.data;
+  const duplicates = parsed.duplicates;
+  const duplicateOf = (path: string) => duplicates.find((d) => d.path === path || path.startsWith(`${d.path}.`));
+  return {
+    where,
+    root: root as Record<string, unknown>,
+    duplicates,
+    field(key, schema, consequence = 'not published') {
+      const dup = duplicateOf(key);
+      if (dup) {
+        problems.push({ source: where, message: `${where}: key "${dup.path}" appears ${dup.lines.length} times (lines ${dup.lines.join(', ')}); its value is ambiguous, ${consequence}`, fatal: false });
+        return undefined;
+      }
+      const value = (root as Record<string, unknown>)[key];
+      if (value === undefined) {
+        problems.push({ source: where, message: `${where} is not a valid ${what}: missing key "${key}"; ${consequence}`, fatal: false });
+        return undefined;
+      }
+      const result = schema.safeParse(value);
+      if (!result.success) {
+        const message = result.error.issues[0]?.message ?? 'is not valid';
+        problems.push({ source: where, message: `${where} is not a valid ${what}: "${key}" ${message}, got ${describeValue(value)}; ${consequence}`, fatal: false });
+        return undefined;
+      }
+      return result.data as z.output<typeof schema>;
+    },
+  };
 }
 
-function valueAt(input: unknown, path: PropertyKey[]): unknown {
-  let cur = input;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
+/**
+ * `by_priority`, keys lower-cased (ADCE writes them in any case): count per priority, or null
+ * for a priority whose count is bad (a problem names it). Absent `by_priority`: no tasks.
+ */
+function priorities(doc: ParsedDocument, problems: Problem[]): Map<string, number | null> | undefined {
+  const { where, root } = doc;
+  const raw = root.by_priority;
+  const out = new Map<string, number | null>();
+  if (raw === undefined) return out;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push({ source: where, message: `${where} is not a valid ADCE task queue: "by_priority" must be a map of priority to task count, got ${describeValue(raw)}; ADCEQueueTasks not published`, fatal: false });
+    return undefined;
   }
-  return cur;
+  for (const [key, value] of Object.entries(raw)) {
+    const p = key.toLowerCase();
+    const dup = doc.duplicates.find((d) => d.path === `by_priority.${key}`);
+    const ok = count.safeParse(value);
+    if (dup) {
+      problems.push({ source: where, message: `${where}: key "by_priority.${key}" appears ${dup.lines.length} times (lines ${dup.lines.join(', ')}); its value is ambiguous, not published`, fatal: false });
+      out.set(p, null);
+    } else if (!ok.success) {
+      problems.push({ source: where, message: `${where} is not a valid ADCE task queue: "by_priority.${key}" ${ok.error.issues[0]?.message ?? 'is not valid'}, got ${describeValue(value)}; not published`, fatal: false });
+      out.set(p, null);
+    } else if (out.has(p)) {
+      problems.push({ source: where, message: `${where}: by_priority holds "${p}" twice in different case; not published`, fatal: false });
+      out.set(p, null);
+    } else out.set(p, ok.data);
+  }
+  return out;
 }

@@ -1,10 +1,15 @@
-import { parseDocument } from 'yaml';
+import { LineCounter, type Node, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { dimsExtraMetricName, type MetricCatalog } from '../catalog/catalog';
 import { MAX_AGE_MS, MAX_FUTURE_MS, type MetricDatum } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import type { Problem } from '../jobs/job';
+import { aheadText, checkAge } from './age';
+import { describeValue } from './json-document';
 import { parseNaiveTimestamp } from './naive-time';
 import { round2 } from './round';
+
+/** Aliases expanded at most; more is how a YAML "billion laughs" document exhausts memory. */
+const MAX_ALIAS_COUNT = 100;
 
 /**
  * DIMS collector (pure): the DIMS inventory YAML (`inventory/metrics.yaml`) in, datums out.
@@ -58,14 +63,30 @@ export function collectDims(input: DimsInput, ctx: DimsCollectorContext): DimsOu
   const debug: string[] = [];
   const where = input.location;
 
-  const doc = parseDocument(input.text, { uniqueKeys: false });
+  // Duplicate keys are found below (to name them and keep the rest), not refused by the parser.
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(input.text, { uniqueKeys: false, lineCounter });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
     problems.push({ source: where, message: `${where} is not valid YAML${line}: ${e.message.split('\n')[0]}`, fatal: true });
     return { datums, problems, warnings, debug };
   }
-  const root: unknown = doc.toJS();
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const why = /alias/i.test((err as Error).message)
+      ? `it expands more than ${MAX_ALIAS_COUNT} YAML aliases (*name), which is how a document exhausts memory; write the values out`
+      : (err as Error).message;
+    problems.push({ source: where, message: `${where} cannot be read: ${why}`, fatal: true });
+    return { datums, problems, warnings, debug };
+  }
+  const duplicates = duplicateKeys(doc.contents, lineCounter);
+  for (const d of duplicates) {
+    problems.push({ source: where, message: `${where}: key "${d.path}" appears ${d.lines.length} times (lines ${d.lines.join(', ')}); its value is ambiguous, so entries under it are not published`, fatal: false });
+  }
+  const ambiguous = (path: string) => duplicates.some((d) => d.path === path || d.path.startsWith(`${path}.`) || path.startsWith(`${d.path}.`));
   if (!isRecord(root)) {
     problems.push({ source: where, message: `${where} must hold a YAML map of categories, got ${describe(root)}`, fatal: true });
     return { datums, problems, warnings, debug };
@@ -74,19 +95,27 @@ export function collectDims(input: DimsInput, ctx: DimsCollectorContext): DimsOu
   // Every entry, for skipped-entry debug lines and the newest last_verified.
   const entries = new Map<string, Entry>();
   let newestVerified: Date | undefined;
-  const noteVerified = (raw: unknown) => {
+  // A last_verified in the future is wrong data: never the newest (the age would be negative).
+  const noteVerified = (raw: unknown, at: string) => {
     const t = typeof raw === 'string' ? parseNaiveTimestamp(raw, 'UTC') : raw instanceof Date ? raw : undefined;
-    if (t && (!newestVerified || t > newestVerified)) newestVerified = t;
+    if (!t) return undefined;
+    const age = checkAge(t, now);
+    if (age.kind === 'future') {
+      problems.push({ source: where, message: `${where}: ${at}.last_verified ${t.toISOString()} is ${aheadText(age.aheadMs)} in the future; it is not used for DIMS_VerificationAgeHours`, fatal: false });
+      return undefined;
+    }
+    if (!newestVerified || t > newestVerified) newestVerified = t;
     return t;
   };
-  noteVerified(isRecord(root.metadata) ? root.metadata.last_verified : undefined);
+  noteVerified(isRecord(root.metadata) ? root.metadata.last_verified : undefined, 'metadata');
   const walk = (node: Record<string, unknown>, path: string[]) => {
     for (const [key, child] of Object.entries(node)) {
       const at = [...path, key].join('.');
       if (path.length === 0 && key === 'metadata') continue;
       if (!isRecord(child)) continue; // scalars/lists are attributes of an entry, not entries
+      if (ambiguous(at) && 'value' in child) continue;
       if ('value' in child) {
-        const lastVerified = noteVerified(child.last_verified);
+        const lastVerified = noteVerified(child.last_verified, at);
         entries.set(at, { value: child.value, lastVerified });
         if (typeof child.value !== 'number') debug.push(`${at}: value ${describe(child.value)} is not a number; skipped`);
       } else {
@@ -104,10 +133,16 @@ export function collectDims(input: DimsInput, ctx: DimsCollectorContext): DimsOu
   const numeric = (path: string, required: boolean): { value: number; entry: Entry } | undefined => {
     const entry = entries.get(path);
     const [category] = path.split('.');
+    if (ambiguous(path)) return undefined; // named once above
     if (!entry) {
       const why = !(category! in root) ? `missing key "${category}"` : `missing key "${path}" (or its "value")`;
       if (required) problems.push({ source: where, message: `${where}: ${why}`, fatal: false });
       else warnings.push(`${where}: ${why} (listed in dims.extraMetrics); not published`);
+      return undefined;
+    }
+    if (typeof entry.value === 'number' && entry.value < 0) {
+      // Counts and sizes below zero defeat every alarm on them (a drift of -200 % never fires).
+      problems.push({ source: where, message: `${where}: "${path}.value" must be a number >= 0 (a count or size), got ${entry.value}; not published`, fatal: false });
       return undefined;
     }
     if (typeof entry.value !== 'number' || !Number.isFinite(entry.value)) {
@@ -132,7 +167,9 @@ export function collectDims(input: DimsInput, ctx: DimsCollectorContext): DimsOu
   }
 
   if (newestVerified) {
-    datums.push(catalog.datum('DIMS_VerificationAgeHours', round2((now.getTime() - newestVerified.getTime()) / 3_600_000), {}, now));
+    const age = checkAge(newestVerified, now);
+    if (age.kind === 'skew') warnings.push(`${where}: the newest last_verified is ${Math.round(age.aheadMs / 1000)} s ahead of this clock (clock skew); verification age published as 0`);
+    if (age.kind !== 'future') datums.push(catalog.datum('DIMS_VerificationAgeHours', round2(age.ageMs / 3_600_000), {}, now));
   } else {
     problems.push({ source: where, message: `${where}: no entry has a valid last_verified timestamp`, fatal: false });
   }
@@ -156,9 +193,26 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function describe(v: unknown): string {
-  if (v === undefined) return '(missing)';
-  if (Array.isArray(v)) return 'a list';
-  if (isRecord(v)) return 'a map';
-  if (typeof v === 'number') return String(v);
-  return JSON.stringify(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}...` : v);
+  return describeValue(v);
+}
+
+/** Keys written twice in one map, with every line they are on (paths like `s3_storage.total_objects`). */
+function duplicateKeys(node: Node | null, lines: LineCounter, path: string[] = []): Array<{ path: string; lines: number[] }> {
+  const out: Array<{ path: string; lines: number[] }> = [];
+  if (isMap(node)) {
+    const seen = new Map<string, number[]>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const offset = (pair.key as Node | null)?.range?.[0];
+      const at = seen.get(key) ?? [];
+      at.push(offset === undefined ? 0 : lines.linePos(offset).line);
+      seen.set(key, at);
+      out.push(...duplicateKeys(pair.value as Node | null, lines, [...path, key]));
+    }
+    for (const [key, at] of seen) if (at.length > 1) out.push({ path: [...path, key].join('.'), lines: at });
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => out.push(...duplicateKeys(item as Node | null, lines, [...path, String(i)])));
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as z from 'zod/mini';
-import { configSchema, type MonitoringConfig, type PublisherId } from './schema';
+import { findDuplicateKeys } from '../collectors/json-document';
+import { ENV_NAME, configSchema, type MonitoringConfig, type PublisherId } from './schema';
 import { closest } from './suggest';
 
 /** A configuration that cannot be used; the message names the key and the value. */
@@ -57,7 +58,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const sources: string[] = [];
   let fileValues: Record<string, unknown> = {};
 
-  if (!options.configFile && !/^[A-Za-z0-9-]+$/.test(envName)) {
+  if (!options.configFile && !ENV_NAME.test(envName)) {
     throw new ConfigError(`Environment name ${JSON.stringify(envName)} must be letters, digits and "-" (it names config/<env>.json and the stack).`);
   }
   const file = options.configFile ?? join(configDir, `${envName}.json`);
@@ -166,7 +167,7 @@ function formatIssues(error: z.core.$ZodError, input: unknown, origin: string): 
         .join('; ');
     }
     const value = valueAt(input, issue.path);
-    return `${pathText(issue.path) || '(root)'} = ${show(value)}: ${issue.message}`;
+    return `${pathText(issue.path) || '(root)'} = ${show(value)}: ${issueText(issue, value)}`;
   });
   return `Invalid configuration from ${origin}: ${lines.join('; ')}`;
 }
@@ -194,6 +195,21 @@ function knownKeysAt(path: PropertyKey[]): string[] {
   return Object.keys(defOf(unwrap(cur)).shape ?? {});
 }
 
+/** zod/mini's own messages are "Invalid input": say what was expected instead. */
+function issueText(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.message !== 'Invalid input') return issue.message;
+  if (issue.code === 'invalid_type') return `expected ${issue.expected === 'record' || issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${kindOf(value)}`;
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return issue.message;
+}
+
+function kindOf(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
+
 function pathText(path: PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
 }
@@ -208,17 +224,22 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
 }
 
 function show(value: unknown): string {
-  return value === undefined ? '(missing)' : JSON.stringify(value);
+  if (value === undefined) return '(missing)';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 120)}... (${text.length} characters)` : text;
 }
 
 function readJsonObject(file: string): Record<string, unknown> {
   let parsed: unknown;
+  let text: string;
   try {
-    // A byte-order mark (some Windows editors write one) is not part of the JSON.
-    parsed = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`Config file ${file} is not valid JSON: ${(err as Error).message}`);
   }
+  const duplicate = findDuplicateKeys(text)[0];
+  if (duplicate) throw new ConfigError(`Config file ${file}: key "${duplicate.path}" appears ${duplicate.lines.length} times (lines ${duplicate.lines.join(', ')}); keep one.`);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`Config file ${file} must hold a JSON object, got ${show(parsed)}`);
   }

@@ -37,6 +37,29 @@ const topLevelPrefix = text(z.regex(/^[^/].*\/$/, 'must be a top-level prefix en
 const unique = (values: string[]) => [...new Set(values)];
 const uniqueLowerCase = (values: string[]) => unique(values.map((v) => v.toLowerCase()));
 
+/** `--env` / `-c env=`: also names the file `config/<env>.json`, so checked before it is used in a path. */
+export const ENV_NAME = /^[A-Za-z0-9-]+$/;
+
+/** An IANA zone name Intl knows (`UTC`, `America/New_York`); offsets like `+05:00` are not zones. */
+export function isIanaTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A URL as it goes into alarm descriptions and dashboard Markdown: normalized by the URL parser
+ * (spaces and non-ASCII percent-encoded) and with the characters that end a Markdown link
+ * target, `(` `)` `<` `>`, encoded too.
+ */
+function encodeUrl(url: string): string {
+  return new URL(url).href.replace(/[()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /** A pipeline operation: becomes `<Operation>Duration` in the Performance namespace. */
 export const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,246}$/;
 
@@ -124,13 +147,24 @@ const adceSchema = group({
   /** Folder of orchestrator run reports, one JSON file per run. */
   runsPrefix: def(s3Prefix, 'adce/runs/'),
   /** IANA zone of the naive timestamps ADCE writes. */
-  timeZone: def(z.string(), 'UTC'),
+  timeZone: def(text(z.refine(isIanaTimeZone, 'is not an IANA time zone (e.g. "UTC", "America/New_York")')), 'UTC'),
   /** How often ADCE regenerates the queue; the stall alarm fires at 3x this. */
   reconciliationIntervalMinutes: minutes(15),
   /** Critical when no orchestrator run finished for this long while the queue holds tasks. */
   maxHoursWithoutRun: def(num(positive), 6),
   /** Priorities to publish `ADCEQueueTasks` for; lower-cased (ADCE's by_priority keys are matched case-insensitively) and de-duplicated. */
-  priorities: def(z.pipe(z.array(text(z.minLength(1, 'must not be empty'))), z.transform(uniqueLowerCase)), ['critical', 'high', 'medium', 'low']),
+  priorities: def(
+    z.pipe(
+      z.array(
+        text(
+          z.refine<string>((p) => p.trim().length > 0, 'must not be empty'),
+          z.maxLength(1024, 'must be at most 1024 characters (it becomes a CloudWatch dimension value)'),
+        ),
+      ),
+      z.transform(uniqueLowerCase),
+    ),
+    ['critical', 'high', 'medium', 'low'],
+  ),
 });
 
 const dimsSchema = group({
@@ -247,9 +281,16 @@ const remediationSchema = z
     z.refine((r) => r.ssmAutomation !== undefined || (r.parameters === undefined && r.automationAssumeRoleArn === undefined), '"parameters" and "automationAssumeRoleArn" go with "ssmAutomation" only'),
   );
 
+const networkSchema = group({
+  /** Longest wait for a TCP/TLS connection to an AWS endpoint. */
+  connectTimeoutMs: def(whole(z.minimum(100, 'must be >= 100'), z.maximum(60_000, 'must be <= 60000')), 3000),
+  /** Longest wait for a response to start, and longest silence within one; then the request fails (and may be retried). */
+  requestTimeoutMs: def(whole(z.minimum(100, 'must be >= 100'), z.maximum(120_000, 'must be <= 120000')), 8000),
+});
+
 export const configSchema = z.strictObject({
   /** Environment name (`-c env=prod` reads `config/prod.json`). */
-  envName: def(text(z.regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits and "-"')), 'default'),
+  envName: def(text(z.regex(ENV_NAME, 'must be letters, digits and "-"')), 'default'),
   /**
    * Alarm names are `<alarmNamePrefix>-<alarm>`, so two stacks (namespaces, environments) in one
    * account never collide; `""` gives the bare names (`ADCE-HighFailureRate`).
@@ -261,7 +302,7 @@ export const configSchema = z.strictObject({
    * descriptions link to `<base>/docs/monitoring/ALARM_RUNBOOKS.md#<alarm>`.
    * @default the relative path `docs/monitoring/ALARM_RUNBOOKS.md`
    */
-  runbookBaseUrl: z.optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  runbookBaseUrl: z.optional(z.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }), z.transform(encodeUrl))),
   namespacePrefix: def(
     text(
       z.minLength(1, 'must not be empty'),
@@ -310,6 +351,8 @@ export const configSchema = z.strictObject({
   chat: chatSchema,
   /** Actions on ALARM of named alarms: a Lambda function or an SSM Automation runbook. @default none */
   remediation: def(z.array(remediationSchema), []),
+  /** Timeouts of every AWS call (publisher Lambdas and the CLI): nothing waits forever on a silent endpoint. */
+  network: networkSchema,
 });
 
 /** What users write (every key optional). */

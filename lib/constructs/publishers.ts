@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -87,8 +87,6 @@ export class Publishers extends Construct {
       publisher: 's3',
       config,
       catalog,
-      timeout: Duration.minutes(5),
-      memorySize: 512,
       lists: [...lists.values()],
       reads,
     });

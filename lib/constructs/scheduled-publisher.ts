@@ -14,6 +14,7 @@ import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
 import { periodMinutesFor } from '../health/windows';
 import { PREBUILT_LAMBDA_DIR, PUBLISHER_BUNDLE } from './publisher-bundle';
+import { PUBLISHER_LIMITS } from '../jobs/limits';
 
 /** Lambda limits the environment to 4 KB; MONITOR_CONFIG must fit in it. */
 const MAX_ENVIRONMENT_BYTES = 4096;
@@ -44,9 +45,9 @@ export interface ScheduledPublisherProps {
   readonly statements?: readonly iam.PolicyStatement[];
   /** Extra environment variables. @default none */
   readonly environment?: Readonly<Record<string, string>>;
-  /** @default 1 minute (the S3 publisher passes more) */
+  /** @default PUBLISHER_LIMITS (lib/jobs/limits.ts): the runs' deadlines are derived from it */
   readonly timeout?: Duration;
-  /** @default 256 MB */
+  /** @default PUBLISHER_LIMITS (lib/jobs/limits.ts): the document size caps are sized for it */
   readonly memorySize?: number;
 }
 
@@ -94,8 +95,8 @@ export class ScheduledPublisher extends Construct {
     const functionProps = {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.minutes(1),
+      memorySize: props.memorySize ?? PUBLISHER_LIMITS[publisher].memoryMb,
+      timeout: props.timeout ?? Duration.seconds(PUBLISHER_LIMITS[publisher].timeoutSeconds),
       role,
       description: `Publishes the ${publisher} metrics every ${this.scheduleMinutes} min`,
       environment,

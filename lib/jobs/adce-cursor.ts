@@ -1,5 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorText } from '../sources/aws-error';
+import type { Deadline } from '../sources/deadline';
 import { SourceReadError, readDocument } from '../sources/object-source';
 
 /** Environment variables that tell the ADCE Lambda where its cursor is (set by the Publishers construct). */
@@ -28,6 +29,26 @@ export interface CursorState {
   readonly newestEndTime?: string;
   /** When this state was written (ISO). */
   readonly updatedAt: string;
+  /** Reports a run has claimed and not yet confirmed as sent (see {@link CursorClaim}). */
+  readonly claim?: CursorClaim;
+}
+
+/**
+ * A run's claim on the reports after `lastKey` up to `toKey`, written before it publishes them
+ * and replaced by the new `lastKey` once they were sent. A run that dies in between (timeout,
+ * crash) leaves its claim behind: once `expiresAt` has passed, that run cannot still be
+ * running, and the next run counts those reports again. If the dead run had already sent
+ * them, they are counted twice: at most `reports` reports, and that run says so.
+ */
+export interface CursorClaim {
+  /** Last key claimed. */
+  readonly toKey: string;
+  /** How many reports were claimed. */
+  readonly reports: number;
+  /** ISO. */
+  readonly claimedAt: string;
+  /** ISO: the claiming run's end (its Lambda timeout) plus clock skew. */
+  readonly expiresAt: string;
 }
 
 export interface StoredCursor {
@@ -40,12 +61,13 @@ export interface StoredCursor {
 export interface CursorStore {
   /** Where the cursor lives, for messages (`s3://bucket/key`). */
   readonly location: string;
-  read(): Promise<StoredCursor>;
+  read(deadline?: Deadline): Promise<StoredCursor>;
   /**
    * Writes `next` only if the stored version is still `expected` (undefined: only if no cursor
    * exists yet). Returns the new version, or undefined when another run wrote first.
+   * `abortSignal` stops the write at the run's end.
    */
-  compareAndSwap(expected: string | undefined, next: CursorState): Promise<string | undefined>;
+  compareAndSwap(expected: string | undefined, next: CursorState, abortSignal?: AbortSignal): Promise<string | undefined>;
 }
 
 export class CursorError extends Error {
@@ -63,10 +85,10 @@ export class S3CursorStore implements CursorStore {
     this.location = `s3://${bucket}/${key}`;
   }
 
-  async read(): Promise<StoredCursor> {
+  async read(deadline?: Deadline): Promise<StoredCursor> {
     let doc;
     try {
-      doc = await readDocument({ bucket: this.bucket, key: this.key }, { s3: this.s3 });
+      doc = await readDocument({ bucket: this.bucket, key: this.key }, { s3: this.s3, deadline });
     } catch (err) {
       if (err instanceof SourceReadError && err.reason === 'NoSuchKey') return {};
       const detail = err instanceof SourceReadError ? err.detail : awsErrorText(err);
@@ -76,14 +98,23 @@ export class S3CursorStore implements CursorStore {
     try {
       const parsed = JSON.parse(doc.text) as Partial<CursorState>;
       if (typeof parsed.lastKey !== 'string') throw new Error('lastKey is missing');
-      state = { lastKey: parsed.lastKey, newestEndTime: parsed.newestEndTime, updatedAt: String(parsed.updatedAt ?? '') };
+      const claim = parsed.claim;
+      if (claim !== undefined && (typeof claim?.toKey !== 'string' || typeof claim.expiresAt !== 'string' || Number.isNaN(Date.parse(claim.expiresAt)))) {
+        throw new Error('claim must have toKey and an ISO expiresAt');
+      }
+      state = {
+        lastKey: parsed.lastKey,
+        newestEndTime: parsed.newestEndTime,
+        updatedAt: String(parsed.updatedAt ?? ''),
+        ...(claim ? { claim: { toKey: claim.toKey, reports: Number(claim.reports ?? 0), claimedAt: String(claim.claimedAt ?? ''), expiresAt: claim.expiresAt } } : {}),
+      };
     } catch (err) {
       throw new CursorError(`The ADCE cursor ${this.location} is corrupt (${(err as Error).message}); delete it to recount reports from the last 14 days`);
     }
     return { state, version: doc.etag };
   }
 
-  async compareAndSwap(expected: string | undefined, next: CursorState): Promise<string | undefined> {
+  async compareAndSwap(expected: string | undefined, next: CursorState, abortSignal?: AbortSignal): Promise<string | undefined> {
     try {
       const res = await this.s3.send(
         new PutObjectCommand({
@@ -93,6 +124,7 @@ export class S3CursorStore implements CursorStore {
           ContentType: 'application/json',
           ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: expected }),
         }),
+        abortSignal ? { abortSignal } : {},
       );
       return res.ETag ?? 'written';
     } catch (err) {

@@ -23,6 +23,7 @@ export const COST_EXPLORER_REGION = 'us-east-1';
 export async function runCostJob(ctx: JobContext, options: CostJobOptions): Promise<JobResult> {
   const periods = costPeriods(ctx.now);
   const source = 'cost-explorer';
+  const signal = ctx.deadlines?.job.signal;
   let usage: CostResultByTime[] | undefined = [];
   let usageUnavailable: string | undefined;
   try {
@@ -36,6 +37,7 @@ export async function runCostJob(ctx: JobContext, options: CostJobOptions): Prom
           GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
           NextPageToken: token,
         }),
+        signal ? { abortSignal: signal } : {},
       );
       usage.push(...(page.ResultsByTime ?? []));
       token = page.NextPageToken;
@@ -58,6 +60,7 @@ export async function runCostJob(ctx: JobContext, options: CostJobOptions): Prom
     try {
       const res = await options.ce.send(
         new GetCostForecastCommand({ TimePeriod: periods.forecast, Granularity: 'MONTHLY', Metric: 'UNBLENDED_COST' }),
+        signal ? { abortSignal: signal } : {},
       );
       forecastAmount = res.Total?.Amount;
       if (forecastAmount === undefined) forecastUnavailable = 'GetCostForecast returned no Total';

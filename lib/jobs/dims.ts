@@ -2,7 +2,8 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { collectDims } from '../collectors/dims';
 import { dataLakeBuckets, sourceBucket } from '../config/load';
-import { type ObjectLocation, SourceReadError, describeLocation, readDocument } from '../sources/object-source';
+import { beforeDeadline } from '../sources/deadline';
+import { MAX_YAML_BYTES, type ObjectLocation, SourceReadError, describeLocation, readDocument } from '../sources/object-source';
 import { type LiveCount, latestS3ObjectCount } from '../sources/live-count';
 import type { JobContext, JobResult } from './job';
 
@@ -27,7 +28,7 @@ export async function runDimsJob(ctx: JobContext, options: DimsJobOptions): Prom
     options.file !== undefined ? { path: options.file } : { bucket: options.bucket ?? sourceBucket(config, 'dims'), key: options.key ?? config.dims.key };
   let text: string;
   try {
-    text = (await readDocument(location, { s3: options.s3 })).text;
+    text = (await readDocument(location, { s3: options.s3, maxBytes: MAX_YAML_BYTES, deadline: ctx.deadlines?.job })).text;
   } catch (err) {
     const where = describeLocation(location);
     const message = err instanceof SourceReadError ? `DIMS inventory: ${err.message}` : `DIMS inventory: cannot read ${where}: ${String(err)}`;
@@ -37,13 +38,13 @@ export async function runDimsJob(ctx: JobContext, options: DimsJobOptions): Prom
   const { cloudWatch } = options;
   const liveCount =
     options.liveCount ??
-    (cloudWatch && (() => latestS3ObjectCount({ cloudWatch, catalog: ctx.catalog, bucket: dataLakeBuckets(config)[0]!.name, now: ctx.now })));
+    (cloudWatch && (() => latestS3ObjectCount({ cloudWatch, catalog: ctx.catalog, bucket: dataLakeBuckets(config)[0]!.name, now: ctx.now, abortSignal: ctx.deadlines?.job.signal })));
   let live: LiveCount = {
     unavailable: config.s3.enabled ? 'no live count source configured' : 'the S3 publisher is turned off (s3.enabled: false), so there is no live count to compare with',
   };
   if (liveCount && config.s3.enabled) {
     try {
-      live = await liveCount();
+      live = await beforeDeadline(liveCount(), ctx.deadlines?.job, 'reading the live S3 object count');
     } catch (err) {
       const e = err as { name?: string; message?: string };
       live = { unavailable: `reading the live S3 object count failed: ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}` };

@@ -35,4 +35,6 @@ export interface JobContext {
   readonly catalog: import('../catalog/catalog').MetricCatalog;
   readonly now: Date;
   readonly logger: JobLogger;
+  /** When the job must stop reading and the run must end (Lambda: its timeout). @default none (tests) */
+  readonly deadlines?: import('./limits').RunDeadlines;
 }

@@ -1,5 +1,6 @@
 import type { PublishOptions, PublishResult } from '../publisher/publish';
 import { publishDatums } from '../publisher/publish';
+import { beforeDeadline } from '../sources/deadline';
 import type { JobContext, JobResult, Problem } from './job';
 
 /**
@@ -44,17 +45,19 @@ export async function runAndPublish(
   publish: Omit<PublishOptions, 'logger' | 'now'>,
 ): Promise<RunOutcome> {
   let result: PublishingJobResult;
+  const deadlines = ctx.deadlines;
   try {
-    result = await job(ctx);
+    // A job stops at deadlines.job by itself; this only guards against one that does not.
+    result = await beforeDeadline(job(ctx), deadlines?.publish, 'The job');
   } catch (err) {
     // A job should report problems, not throw; if it does, nothing was collected.
     result = { datums: [], problems: [{ source: 'job', message: `The job failed: ${(err as Error)?.stack ?? String(err)}`, fatal: true }] };
   }
-  const published = await publishDatums(result.datums, { ...publish, logger: ctx.logger, now: () => ctx.now });
+  const published = await publishDatums(result.datums, { ...publish, logger: ctx.logger, now: () => ctx.now, deadline: deadlines?.publish });
   const problems = [...result.problems];
   if (result.afterPublish) {
     try {
-      problems.push(...(await result.afterPublish(published)));
+      problems.push(...(await beforeDeadline(result.afterPublish(published), deadlines?.run, 'After publishing')));
     } catch (err) {
       problems.push({ source: 'job', message: `After publishing: ${(err as Error)?.message ?? String(err)}`, fatal: true });
     }

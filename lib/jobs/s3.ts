@@ -62,9 +62,9 @@ async function measureBucket(ctx: JobContext, settings: DataLakeBucket, options:
         return fatal(`s3://${bucket}/`, `The scan mode of s3://${bucket} is "inventory" but no inventory (destinationBucket, configurationId) is configured for it.`);
       }
       inventory = { sourceBucket: bucket, ...settings.inventory };
-      scan = await scanInventory(options.s3, inventory, { prefixes, logger });
+      scan = await scanInventory(options.s3, inventory, { prefixes, logger, deadline: ctx.deadlines?.job });
     } else {
-      scan = await scanBucket(options.s3, bucket, { prefixes, maxConcurrency: config.s3.maxConcurrency, logger });
+      scan = await scanBucket(options.s3, bucket, { prefixes, maxConcurrency: config.s3.maxConcurrency, logger, deadline: ctx.deadlines?.job });
     }
   } catch (err) {
     return fatal(inventory ? `s3://${inventory.destinationBucket}/` : `s3://${bucket}/`, `S3 data lake: ${(err as Error).message}`);

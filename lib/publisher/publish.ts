@@ -1,6 +1,7 @@
 import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { JobLogger } from '../jobs/job';
-import { awsErrorText } from '../sources/aws-error';
+import { awsErrorText, isConfigurationError } from '../sources/aws-error';
+import { type Deadline, beforeDeadline, isAbort } from '../sources/deadline';
 import type { MetricDatum } from '../catalog/datum';
 import { validateDatum } from './validate';
 
@@ -28,12 +29,18 @@ export interface PublishOptions {
   readonly now?: () => Date;
   /** Jitter source in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * No request is started after it and the one in flight is aborted; what is left is reported
+   * in `failed`. Credentials or a region that never resolve are cut off at it too.
+   * @default none
+   */
+  readonly deadline?: Deadline;
 }
 
 export interface PublishResult {
   /** Datums CloudWatch accepted. */
   sent: number;
-  /** PutMetricData calls made, retries included. */
+  /** HTTP requests made, retries included (the SDK's own retries too, from `$metadata.attempts`). */
   requests: number;
   /** Datums not sent because CloudWatch would reject them (found before sending). */
   rejected: Array<{ datum: MetricDatum; reason: string }>;
@@ -111,10 +118,19 @@ export function estimateDatumBytes(datum: MetricDatum): number {
 async function sendBatch(namespace: string, batch: MetricDatum[], options: PublishOptions, result: PublishResult): Promise<void> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const { deadline } = options;
+  let httpRequests = 0;
+  const giveUp = (why: string) => {
+    for (const datum of batch) result.failed.push({ datum, error: why });
+    options.logger?.error(`PutMetricData ${namespace} failed for ${batch.length} datums: ${why}`, { metrics: [...new Set(batch.map((d) => d.MetricName))] });
+  };
   for (let attempt = 1; ; attempt++) {
-    result.requests++;
+    if (deadline?.expired()) {
+      giveUp(`not sent: stopped at ${deadline.label}${httpRequests > 0 ? ` after ${httpRequests} HTTP request(s)` : ''}`);
+      return;
+    }
     try {
-      await options.client.send(
+      const sent = options.client.send(
         new PutMetricDataCommand({
           Namespace: namespace,
           MetricData: batch.map((d) => ({
@@ -125,15 +141,31 @@ async function sendBatch(namespace: string, batch: MetricDatum[], options: Publi
             ...(d.Dimensions && d.Dimensions.length > 0 ? { Dimensions: d.Dimensions.map((x) => ({ Name: x.Name, Value: x.Value })) } : {}),
           })),
         }),
+        deadline ? { abortSignal: deadline.signal } : {},
       );
+      const res = await beforeDeadline(sent, deadline, `PutMetricData ${namespace}`);
+      const n = attemptsOf(res);
+      httpRequests += n;
+      result.requests += n;
       result.sent += batch.length;
       return;
     } catch (err) {
+      const n = isAbort(err) ? 1 : attemptsOf(err);
+      httpRequests += n;
+      result.requests += n;
       const kind = classify(err);
       const message = awsErrorText(err);
+      if (kind === 'deadline') {
+        giveUp(`not sent: stopped at ${deadline?.label ?? 'the deadline'} after ${httpRequests} HTTP request(s) (the last one may or may not have been recorded)`);
+        return;
+      }
       if (kind === 'retryable' && attempt < maxAttempts) {
         const delay = backoff(attempt, options);
-        options.logger?.warn(`PutMetricData ${namespace} failed (${message}); retry ${attempt}/${maxAttempts - 1} in ${delay} ms`, {
+        if (deadline && delay >= deadline.remainingMs()) {
+          giveUp(`${message} (gave up after ${httpRequests} HTTP request(s): no time left for a retry before ${deadline.label})`);
+          return;
+        }
+        options.logger?.warn(`PutMetricData ${namespace} failed (${message}) after ${httpRequests} HTTP request(s); retry ${attempt}/${maxAttempts - 1} in ${delay} ms`, {
           datums: batch.length,
         });
         await sleep(delay);
@@ -148,17 +180,25 @@ async function sendBatch(namespace: string, batch: MetricDatum[], options: Publi
         await sendBatch(namespace, batch.slice(half), options, result);
         return;
       }
-      const why = kind === 'retryable' ? `${message} (gave up after ${attempt} attempts)` : message;
-      for (const datum of batch) result.failed.push({ datum, error: why });
-      options.logger?.error(`PutMetricData ${namespace} failed for ${batch.length} datums: ${why}`, {
-        metrics: [...new Set(batch.map((d) => d.MetricName))],
-      });
+      const why =
+        kind === 'retryable'
+          ? `${message} (gave up after ${attempt} attempts, ${httpRequests} HTTP requests)`
+          : kind === 'config'
+            ? `${message} (a configuration error: not retried)`
+            : message;
+      giveUp(why);
       return;
     }
   }
 }
 
-type ErrorKind = 'retryable' | 'invalid' | 'other';
+type ErrorKind = 'retryable' | 'invalid' | 'config' | 'deadline' | 'other';
+
+/** HTTP requests one SDK call made (its own retries included). */
+function attemptsOf(resultOrError: unknown): number {
+  const attempts = (resultOrError as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
+  return typeof attempts === 'number' && attempts >= 1 ? attempts : 1;
+}
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestThrottled', 'RequestLimitExceeded']);
 const INVALID = new Set([
@@ -167,11 +207,16 @@ const INVALID = new Set([
 ]);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH']);
 
-/** Throttling, 5xx and network errors are worth retrying; 4xx validation errors never are. */
+/**
+ * Throttling, 5xx and network errors are worth retrying; 4xx validation errors never are, nor
+ * configuration errors (no region, no credentials, a bad endpoint): retrying cannot fix them.
+ */
 export function classify(err: unknown): ErrorKind {
   const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $fault?: string; $retryable?: unknown };
   const status = e?.$metadata?.httpStatusCode;
   const name = e?.name ?? '';
+  if (isAbort(err)) return 'deadline';
+  if (status === undefined && isConfigurationError(err)) return 'config';
   if (THROTTLING.has(name) || status === 429) return 'retryable';
   if ((status !== undefined && status >= 500) || e?.$fault === 'server' || /InternalServ(ice|er)/.test(name)) return 'retryable';
   if (INVALID.has(name)) return 'invalid';

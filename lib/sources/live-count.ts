@@ -12,6 +12,8 @@ export interface LatestObjectCountOptions {
   readonly now: Date;
   /** How far back a datum still counts. @default 2 x the S3 publisher's interval */
   readonly lookbackMinutes?: number;
+  /** Stops the request at the run's deadline. */
+  readonly abortSignal?: AbortSignal;
 }
 
 export interface LiveCount {
@@ -41,6 +43,7 @@ export async function latestS3ObjectCount(options: LatestObjectCountOptions): Pr
         },
       ],
     }),
+    options.abortSignal ? { abortSignal: options.abortSignal } : {},
   );
   const value = res.MetricDataResults?.[0]?.Values?.[0];
   if (value === undefined) {

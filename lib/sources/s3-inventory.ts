@@ -6,6 +6,7 @@ import { GetObjectCommand, type S3Client, paginateListObjectsV2 } from '@aws-sdk
 import { parse } from 'csv-parse';
 import type { JobLogger } from '../jobs/job';
 import { awsErrorText } from './aws-error';
+import { type Deadline, isAbort } from './deadline';
 import { SourceReadError, readDocument } from './object-source';
 import { type BucketScan, ScanAggregator, compareKeys } from './s3-scan';
 
@@ -38,6 +39,8 @@ export interface InventoryScanOptions {
   /** Prefixes the caller reports on; those below the top level get their own aggregate. */
   readonly prefixes?: readonly string[];
   readonly logger?: JobLogger;
+  /** Reading stops here with an InventoryError: a partial count is never returned. */
+  readonly deadline?: Deadline;
 }
 
 /** The report could not be found or read; names the bucket/key and why. */
@@ -81,7 +84,7 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
   const getText = async (key: string): Promise<string | undefined> => {
     requests++;
     try {
-      return (await readDocument({ bucket: dest, key }, { s3 })).text;
+      return (await readDocument({ bucket: dest, key }, { s3, deadline: opts.deadline })).text;
     } catch (err) {
       if (err instanceof SourceReadError && err.reason === 'NoSuchKey') return undefined;
       throw new InventoryError((err as Error).message, { cause: err });
@@ -143,8 +146,11 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
     requests++;
     let res;
     try {
-      res = await s3.send(new GetObjectCommand({ Bucket: dest, Key: file.key }));
+      if (opts.deadline?.expired()) throw stopped(where);
+      res = await s3.send(new GetObjectCommand({ Bucket: dest, Key: file.key }), opts.deadline ? { abortSignal: opts.deadline.signal } : {});
     } catch (err) {
+      if (err instanceof InventoryError) throw err;
+      if (isAbort(err)) throw stopped(where);
       throw describe(err, where);
     }
     if (!res.Body) throw new InventoryError(`${where}: empty response body`);
@@ -187,9 +193,10 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
       agg.add(key, size, modified);
     };
     try {
-      await pipeline(res.Body as Readable, tee, createGunzip(), parse({ relax_column_count: false }), sink);
+      await pipeline(res.Body as Readable, tee, createGunzip(), parse({ relax_column_count: false }), sink, opts.deadline ? { signal: opts.deadline.signal } : {});
     } catch (err) {
       if (err instanceof InventoryError) throw err;
+      if (isAbort(err)) throw stopped(where);
       throw new InventoryError(`${where}: cannot read the gzipped CSV: ${(err as Error).message}`, { cause: err });
     }
     const digest = hash.digest('hex');
@@ -197,6 +204,8 @@ export async function scanInventory(s3: S3Client, loc: InventoryLocation, opts: 
       throw new InventoryError(`${where}: MD5 ${digest} does not match the manifest's ${file.MD5checksum} (incomplete or replaced file).`);
     }
   };
+  const stopped = (where: string) =>
+    new InventoryError(`Reading the inventory stopped at ${opts.deadline?.label ?? 'the deadline'} (at ${where}): the bucket was not fully counted, so no totals are published.`);
   const inFlight = Math.min(FILES_AT_ONCE, manifest.files.length);
   const workers = Array.from({ length: Math.max(1, inFlight) }, async () => {
     for (let file = queue.shift(); file; file = queue.shift()) await readFile(file);

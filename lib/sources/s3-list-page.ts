@@ -27,7 +27,8 @@ interface RawResponse {
   body?: unknown;
 }
 
-export async function listPage(s3: S3Client, input: ListObjectsV2CommandInput): Promise<ListPage> {
+/** One page; `abortSignal` stops the request in flight (the run's deadline). */
+export async function listPage(s3: S3Client, input: ListObjectsV2CommandInput, abortSignal?: AbortSignal): Promise<ListPage> {
   const command = new ListObjectsV2Command(input);
   let lean: ListPage | undefined;
   command.middlewareStack.add(
@@ -43,7 +44,7 @@ export async function listPage(s3: S3Client, input: ListObjectsV2CommandInput): 
     },
     { step: 'deserialize', priority: 'low', name: 'leanListObjectsV2Page' },
   );
-  const output = await s3.send(command);
+  const output = await s3.send(command, abortSignal ? { abortSignal } : {});
   if (lean) return lean;
   const contents = output.Contents ?? [];
   return {

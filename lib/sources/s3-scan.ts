@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { JobLogger } from '../jobs/job';
 import { awsErrorText } from './aws-error';
+import { type Deadline, isAbort } from './deadline';
 import { type ListPage, listPage } from './s3-list-page';
 
 /**
@@ -68,6 +69,8 @@ export interface ScanOptions {
   /** Most LIST requests in flight at once. */
   readonly maxConcurrency: number;
   readonly logger?: JobLogger;
+  /** The listing stops here with an S3ScanError: a partial count is never returned. @default none */
+  readonly deadline?: Deadline;
 }
 
 /** Raised when the bucket cannot be listed; names the bucket, the prefix and why. */
@@ -276,6 +279,8 @@ class ListScanner {
   private criticalPath = 0;
   private splits = 0;
   private failure: Error | undefined;
+  private objectsSeen = 0;
+  private readonly deadline?: Deadline;
   private pending = 0;
   private settle!: () => void;
   private readonly done = new Promise<void>((resolve) => (this.settle = resolve));
@@ -290,6 +295,7 @@ class ListScanner {
     }
     this.pool = new RequestPool(opts.maxConcurrency);
     this.agg = new ScanAggregator(opts.prefixes);
+    this.deadline = opts.deadline;
   }
 
   async run(): Promise<BucketScan> {
@@ -326,13 +332,24 @@ class ListScanner {
     return new S3ScanError(`Cannot list s3://${this.bucket}/${prefix}: ${awsErrorText(err)}`, { cause: err });
   }
 
+  /** The bucket did not finish listing in time (or never ends): say how far it got, publish nothing. */
+  private deadlineError(): S3ScanError {
+    return new S3ScanError(
+      `Listing s3://${this.bucket}/ stopped at ${this.deadline?.label ?? 'the deadline'} after ${this.requests} requests and ${this.objectsSeen} objects: ` +
+        'the bucket was not fully counted, so no totals are published (a partial count would read as a shrinking lake). ' +
+        'For a bucket this big set s3.scanMode to "inventory".',
+    );
+  }
+
   private async list(
     input: { Prefix: string; StartAfter?: string; Delimiter?: string },
     depth: number,
   ): Promise<ListPage> {
     if (this.failure) throw this.failure; // stop early: the totals are lost anyway
+    if (this.deadline?.expired()) throw this.deadlineError();
     return this.pool.run(async () => {
       if (this.failure) throw this.failure;
+      if (this.deadline?.expired()) throw this.deadlineError();
       this.requests++;
       this.criticalPath = Math.max(this.criticalPath, depth);
       try {
@@ -342,8 +359,9 @@ class ListScanner {
           ...(input.StartAfter !== undefined ? { StartAfter: input.StartAfter } : {}),
           ...(input.Delimiter ? { Delimiter: input.Delimiter } : {}),
           MaxKeys: PAGE,
-        });
+        }, this.deadline?.signal);
       } catch (err) {
+        if (isAbort(err)) throw this.deadlineError();
         throw this.describe(err, input.Prefix);
       }
     });
@@ -366,6 +384,7 @@ class ListScanner {
           throw new S3ScanError(`s3://${this.bucket}/${range.prefix}: listing returned "${key}", not after StartAfter "${range.lo}"`);
         }
         this.agg.add(key, page.sizes[i]!, page.modified[i]!);
+        this.objectsSeen++;
       }
       if (!page.isTruncated) return;
       const last = keys.at(-1);

@@ -10,9 +10,13 @@ import { COST_EXPLORER_REGION, runCostJob } from '../../jobs/cost';
 import { runDimsJob } from '../../jobs/dims';
 import { runS3Job } from '../../jobs/s3';
 import type { JobContext, JobLogger } from '../../jobs/job';
+import { PUBLISHER_LIMITS, runDeadlines } from '../../jobs/limits';
+import { boundedLogger } from '../../jobs/log-limits';
 import { type PublishingJobResult, runAndPublish } from '../../jobs/run';
+import { type NetworkLimits, clientConfig } from '../../sources/aws-clients';
 import { datumToJsonLine } from '../../publisher/datum';
 import { validateDatum } from '../../publisher/validate';
+import { parseNumberFlag } from '../flags';
 import { type CliIO, EXIT, type RegisterCommand, configFromOptions } from '../main';
 
 /**
@@ -35,12 +39,15 @@ export interface PublishCliOptions {
   readonly json?: boolean;
   readonly region?: string;
   readonly verbose?: boolean;
+  readonly timeout?: string;
 }
 
 /** Clients created on first use, so a dry run from local files needs no credentials. */
 export interface PublishClients {
   s3(): S3Client;
   cloudWatch(): CloudWatchClient;
+  /** CloudWatch for publishDatums, which retries itself: one HTTP request per attempt. */
+  publisher(): CloudWatchClient;
   costExplorer(): CostExplorerClient;
 }
 
@@ -131,6 +138,7 @@ export const registerPublish: RegisterCommand = (program, io) => {
     .option('--live-count <n>', 'DIMS: live S3 object count for drift (otherwise read from CloudWatch; skipped in --dry-run)')
     .option('--cursor <s3uri>', "ADCE (real mode): the publisher Lambda's cursor object, so reports are counted once")
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
+    .option('--timeout <seconds>', "the run's time limit, like its Lambda's timeout (default: that timeout, 300 s for s3, 60 s for the others)")
     .option('--json', 'real mode: print the run summary as one JSON object')
     .option('--verbose', 'also print debug lines (e.g. skipped DIMS entries) on stderr')
     .addHelpText(
@@ -146,15 +154,31 @@ export const registerPublish: RegisterCommand = (program, io) => {
         usage(io, `unknown publisher "${publisher}"; expected one of ${PUBLISHERS.join(', ')}`);
         return;
       }
-      const source = PUBLISH_SOURCES[publisher as PublisherId];
+      const id = publisher as PublisherId;
+      const source = PUBLISH_SOURCES[id];
+      if (opts.endpoint !== undefined && !isHttpUrl(opts.endpoint)) {
+        usage(io, `--endpoint must be an http(s) URL like http://127.0.0.1:4566, got ${JSON.stringify(opts.endpoint)}`);
+        return;
+      }
+      let timeoutSeconds = PUBLISHER_LIMITS[id].timeoutSeconds;
+      if (opts.timeout !== undefined) {
+        try {
+          timeoutSeconds = parseNumberFlag('--timeout', opts.timeout, { min: 1, max: 900 });
+        } catch (err) {
+          usage(io, (err as Error).message);
+          return;
+        }
+      }
       const config = configFromOptions(command);
       if (!config[publisher as PublisherId].enabled) {
         usage(io, `the ${publisher} source is turned off in this configuration (${publisher}.enabled: false): its metrics are not in the catalog and nothing watches them`);
         return;
       }
-      const logger = stderrLogger(io, opts.verbose === true);
-      const ctx: JobContext = { config, catalog: createCatalog(config), now: new Date(), logger };
-      const clients = publishClients(opts);
+      const logger = boundedLogger(stderrLogger(io, opts.verbose === true));
+      // The same deadlines as the Lambda: a run that would time out there stops the same way here.
+      const deadlines = runDeadlines(timeoutSeconds * 1000, config.network);
+      const ctx: JobContext = { config, catalog: createCatalog(config), now: new Date(), logger, deadlines };
+      const clients = publishClients(opts, config.network);
       const result = await source({ ctx, options: opts, clients, io });
       if (!result) return;
 
@@ -172,7 +196,7 @@ export const registerPublish: RegisterCommand = (program, io) => {
         if (result.problems.length > 0 || rejected > 0) io.exit(EXIT.failure);
         return;
       }
-      const outcome = await runAndPublish(async () => result, ctx, { client: clients.cloudWatch() });
+      const outcome = await runAndPublish(async () => result, ctx, { client: clients.publisher() });
       const summary = {
         publisher,
         datums: result.datums.length,
@@ -187,24 +211,34 @@ export const registerPublish: RegisterCommand = (program, io) => {
     });
 };
 
-function publishClients(opts: PublishCliOptions): PublishClients {
+function publishClients(opts: PublishCliOptions, network: NetworkLimits): PublishClients {
   const cache = new Map<string, unknown>();
   const lazy = <T>(key: string, make: () => T) => (): T => {
     if (!cache.has(key)) cache.set(key, make());
     return cache.get(key) as T;
   };
-  const region = opts.region ? { region: opts.region } : {};
+  const region = opts.region;
   return {
     s3: lazy('s3', () =>
       new S3Client(
         opts.endpoint
-          ? { ...region, region: opts.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: opts.endpoint, forcePathStyle: true }
-          : region,
+          ? { ...clientConfig({ network, region: region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: opts.endpoint }), forcePathStyle: true }
+          : clientConfig({ network, region }),
       ),
     ),
-    cloudWatch: lazy('cw', () => new CloudWatchClient(region)),
-    costExplorer: lazy('ce', () => new CostExplorerClient({ region: COST_EXPLORER_REGION })),
+    cloudWatch: lazy('cw', () => new CloudWatchClient(clientConfig({ network, region }))),
+    publisher: lazy('cw-publish', () => new CloudWatchClient(clientConfig({ network, region, maxAttempts: 1 }))),
+    costExplorer: lazy('ce', () => new CostExplorerClient(clientConfig({ network, region: COST_EXPLORER_REGION }))),
   };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** Job logging for a terminal: problems and warnings on stderr, stdout stays data only. */

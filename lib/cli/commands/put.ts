@@ -112,7 +112,7 @@ export const registerPut: RegisterCommand = (program, io) => {
     let requestsMade = 0;
     const failures: string[] = [];
     try {
-      const result = await publishDatums(datums, { client: cliClients(opts.region).cloudwatch() });
+      const result = await publishDatums(datums, { client: cliClients(opts.region, config.network).publisher() });
       sent = result.sent;
       requestsMade = result.requests;
       for (const r of result.rejected) failures.push(`${r.datum.MetricName}: ${r.reason}`);

@@ -4,6 +4,8 @@ import { OPERATION_STATUSES, createCatalog } from '../../catalog/catalog';
 import { OPERATION_NAME } from '../../config/schema';
 import { datumToJsonLine } from '../../publisher/datum';
 import { publishDatums } from '../../publisher/publish';
+import { type NetworkLimits, attemptTimeoutMs } from '../../sources/aws-clients';
+import { Deadline, formatSeconds } from '../../sources/deadline';
 import { awsErrorText, cliClients, withRegion } from '../aws';
 import { configForStack } from '../deployed';
 import { type CliIO, EXIT, type RegisterCommand, localConfig } from '../main';
@@ -60,17 +62,32 @@ export const registerTime: RegisterCommand = (program, io) => {
     if (opts.dryRun) {
       io.out(`${datumToJsonLine(datum)}\n`);
     } else {
-      await publishQuietly(io, datum, opts.region);
+      await publishQuietly(io, datum, opts.region, config.network);
     }
     io.exit(run.code);
   });
 };
 
-async function publishQuietly(io: CliIO, datum: Parameters<typeof datumToJsonLine>[0], region?: string): Promise<void> {
+/**
+ * How long `monitor time` waits for CloudWatch after the command has exited: two requests'
+ * worst case (network.connectTimeoutMs + requestTimeoutMs each) and a backoff. Past it the
+ * datum is given up with a warning, whatever CloudWatch (or the credential chain) does, and
+ * the command's exit code is returned.
+ */
+export function timePublishBudgetMs(network: NetworkLimits): number {
+  return 2 * attemptTimeoutMs(network) + 1000;
+}
+
+async function publishQuietly(io: CliIO, datum: Parameters<typeof datumToJsonLine>[0], region: string | undefined, network: NetworkLimits): Promise<void> {
   const what = `${datum.Namespace}/${datum.MetricName}`;
+  const budget = timePublishBudgetMs(network);
   try {
-    // Few attempts: the wrapped job is done and its caller is waiting for the exit code.
-    const result = await publishDatums([datum], { client: cliClients(region).cloudwatch(), maxAttempts: 3 });
+    // Few attempts within a bound: the wrapped job is done and its caller is waiting for the exit code.
+    const result = await publishDatums([datum], {
+      client: cliClients(region, network).publisher(),
+      maxAttempts: 3,
+      deadline: new Deadline(budget, `monitor time's limit for publishing (${formatSeconds(budget)})`),
+    });
     const problem = result.rejected[0]?.reason ?? result.failed[0]?.error;
     if (problem) io.err(`warning: ${what} was not published: ${problem}\n`);
   } catch (err) {

@@ -1,0 +1,58 @@
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { MonitoringConfig } from '../config/schema';
+
+/**
+ * The one place AWS SDK clients get their network limits: every client of the publishers and
+ * of the CLI is built from {@link clientConfig}, so none can wait forever on an endpoint that
+ * accepts a connection and never answers. The handler is this package's own pinned
+ * NodeHttpHandler (bundled into each Lambda), so the limits do not depend on the SDK version of
+ * the Lambda runtime: `requestTimeout` only warns there unless `throwOnRequestTimeout` is set.
+ */
+
+export type NetworkLimits = MonitoringConfig['network'];
+
+/** The schema's defaults, for callers without a config (kept equal by a test). */
+export const DEFAULT_NETWORK: NetworkLimits = { connectTimeoutMs: 3000, requestTimeoutMs: 8000 };
+
+export interface ClientOptions {
+  readonly network?: NetworkLimits;
+  readonly region?: string;
+  /** A custom endpoint (S3-compatible store, loopback test server). */
+  readonly endpoint?: string;
+  /**
+   * HTTP requests per call, the first included (the SDK's own retries). Callers that retry
+   * themselves (the metric publisher) pass 1 so every HTTP request is counted once.
+   * @default the SDK's (3)
+   */
+  readonly maxAttempts?: number;
+}
+
+export interface ClientConfig {
+  readonly requestHandler: NodeHttpHandler;
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly maxAttempts?: number;
+}
+
+/** Longest one HTTP request can take before it fails: connect, then wait for the answer. */
+export function attemptTimeoutMs(network: NetworkLimits = DEFAULT_NETWORK): number {
+  return network.connectTimeoutMs + network.requestTimeoutMs;
+}
+
+/** Constructor options for any AWS SDK v3 client: `new S3Client({ ...clientConfig(o), forcePathStyle: true })`. */
+export function clientConfig(options: ClientOptions = {}): ClientConfig {
+  const network = options.network ?? DEFAULT_NETWORK;
+  return {
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: network.connectTimeoutMs,
+      // Until the response headers arrive...
+      requestTimeout: network.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      // ...and any silence after that (a body that stops half way).
+      socketTimeout: network.requestTimeoutMs,
+    }),
+    ...(options.region !== undefined ? { region: options.region } : {}),
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+  };
+}

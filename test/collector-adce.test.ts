@@ -88,7 +88,7 @@ describe('ADCE collector on the fixtures', () => {
 });
 
 describe('ADCE collector on bad input', () => {
-  it('a malformed report is a problem naming its key and why; the other reports still count', () => {
+  it('a malformed report field is a problem naming the field, expected and got; the report\'s other datums and the other reports still count', () => {
     const broken = { location: 's3://lake/adce/runs/broken.json', text: '{"completed": 3, "failed": ' };
     const wrongType = { location: 's3://lake/adce/runs/wrong.json', text: JSON.stringify({ completed: '3', failed: 1, skipped: 0, end_time: '2025-11-08 00:00:00' }) };
     const missing = { location: 's3://lake/adce/runs/missing.json', text: JSON.stringify({ completed: 3, failed: 1, end_time: '2025-11-08 00:00:00' }) };
@@ -96,36 +96,56 @@ describe('ADCE collector on bad input', () => {
     const out = collectAdce({ reports: [broken, reports[1]!, wrongType, missing, badTime] }, ctx());
     expect(out.problems.map((p) => [p.message, p.fatal])).toEqual([
       [expect.stringMatching(/^s3:\/\/lake\/adce\/runs\/broken.json is not valid JSON: /), false],
-      [expect.stringMatching(/^s3:\/\/lake\/adce\/runs\/wrong.json is not a valid ADCE run report: "completed" .*number/), false],
-      ['s3://lake/adce/runs/missing.json is not a valid ADCE run report: missing key "skipped"', false],
-      ['s3://lake/adce/runs/time.json: end_time "yesterday" is not a timestamp', false],
+      ['s3://lake/adce/runs/wrong.json is not a valid ADCE run report: "completed" must be a whole number, got "3" (a string); not published', false],
+      ['s3://lake/adce/runs/missing.json is not a valid ADCE run report: missing key "skipped"; not published', false],
+      ['s3://lake/adce/runs/time.json: end_time "yesterday" (a string) is not a timestamp; the report is not counted', false],
     ]);
-    expect(out.countedReports).toEqual([reports[1]!.location]);
-    expect(out.datums.filter((d) => d.MetricName === 'ADCETasksCompleted').map((d) => d.Value)).toEqual([2]);
+    expect(out.countedReports).toEqual([reports[1]!.location, 's3://lake/adce/runs/wrong.json', 's3://lake/adce/runs/missing.json']);
+    const at = '2025-11-08T00:00:00.000Z';
+    expect(values(out.datums).filter((v) => v.endsWith(at))).toEqual([
+      `ADCETasksFailed=1@${at}`,
+      `ADCETasksSkipped=0@${at}`,
+      `ADCETasksCompleted=3@${at}`,
+      `ADCETasksFailed=1@${at}`,
+      `ADCESuccessRate=75@${at}`,
+    ]);
   });
 
-  it('a malformed queue is fatal for the queue but run reports are still published', () => {
+  it('a bad queue field is a problem naming it, expected and got; the other queue datums and the run reports are still published', () => {
     const badQueue = { location: 's3://lake/adce/gaps.json', text: JSON.stringify({ generated_at: '2025-11-07T23:45:12', total_tasks: null, estimated_total_minutes: 3 }) };
     const out = collectAdce({ queue: badQueue, reports }, ctx());
-    expect(out.problems).toHaveLength(1);
-    expect(out.problems[0]).toMatchObject({ fatal: true, source: 's3://lake/adce/gaps.json' });
-    expect(out.problems[0]!.message).toMatch(/not a valid ADCE task queue: "total_tasks" /);
+    expect(out.problems).toEqual([
+      { source: 's3://lake/adce/gaps.json', fatal: false, message: 's3://lake/adce/gaps.json is not a valid ADCE task queue: "total_tasks" must be a whole number, got null; not published' },
+    ]);
     expect(out.datums.filter((d) => d.MetricName === 'ADCETasksCompleted')).toHaveLength(2);
     expect(out.datums.some((d) => d.MetricName === 'ADCEQueueDepth')).toBe(false);
+    expect(out.datums.map((d) => d.MetricName)).toEqual(expect.arrayContaining(['ADCEQueueTasks', 'ADCEBacklogMinutes', 'ADCEQueueAgeMinutes']));
   });
 
-  it('negative counts and a generated_at far in the future (wrong zone) are reported', () => {
+  it('a queue that is not JSON, or not an object, is fatal', () => {
+    for (const text of ['{"total_tasks": ', '[1, 2]']) {
+      const out = collectAdce({ queue: { location: 'gaps.json', text }, reports: [] }, ctx());
+      expect(out.problems).toEqual([expect.objectContaining({ fatal: true, source: 'gaps.json' })]);
+      expect(out.datums).toEqual([]);
+    }
+  });
+
+  it('negative counts and a generated_at far in the future (wrong zone) are problems, and no negative age is published', () => {
     const negative = { location: 'runs/neg.json', text: JSON.stringify({ completed: -1, failed: 0, skipped: 0, end_time: '2025-11-08 00:00:00' }) };
     const future = { location: 'gaps.json', text: JSON.stringify({ generated_at: '2025-11-08T05:00:00', total_tasks: 0, estimated_total_minutes: 0 }) };
     const out = collectAdce({ queue: future, reports: [negative] }, ctx());
     expect(out.problems.map((p) => p.message)).toEqual([
-      'gaps.json: generated_at 2025-11-08T05:00:00 is 270 minutes in the future in zone UTC; check adce.timeZone',
-      expect.stringMatching(/runs\/neg.json is not a valid ADCE run report: "completed" must be >= 0/),
+      'gaps.json: generated_at 2025-11-08T05:00:00 is 4.5 hours in the future in zone UTC; check adce.timeZone. ADCEQueueAgeMinutes is not published (a negative age hides a stalled queue).',
+      'runs/neg.json is not a valid ADCE run report: "completed" must be >= 0, got -1; not published',
     ]);
+    expect(out.datums.some((d) => d.MetricName === 'ADCEQueueAgeMinutes')).toBe(false);
+    expect(out.datums.every((d) => d.Value >= 0)).toBe(true);
   });
 
-  it('an unknown time zone is a fatal config problem', () => {
-    const out = collectAdce({ queue, reports }, ctx({ adce: { timeZone: 'Mars/Olympus' } }));
+  it('an unknown time zone is refused by the config schema, and by the collector for a config that skipped it', () => {
+    expect(() => ctx({ adce: { timeZone: 'Mars/Olympus' } })).toThrow(/adce.timeZone = "Mars\/Olympus": is not an IANA time zone/);
+    const base = ctx();
+    const out = collectAdce({ queue, reports }, { ...base, config: { ...base.config, adce: { ...base.config.adce, timeZone: 'Mars/Olympus' } } });
     expect(out.datums).toEqual([]);
     expect(out.problems[0]).toMatchObject({ fatal: true, message: expect.stringContaining('"Mars/Olympus" is not an IANA time zone') });
   });

@@ -21,10 +21,10 @@ export function checkAge(t: Date, now: Date): AgeCheck {
   return { kind: 'future', aheadMs: -ageMs };
 }
 
-/** `270 minutes`, `3 days`: how far ahead, for messages. */
+/** `12 minutes`, `4.5 hours`, `27.1 days`: how far ahead, for messages. */
 export function aheadText(ms: number): string {
   const minutes = Math.round(ms / 60_000);
-  if (minutes < 120) return `${Math.max(1, minutes)} minutes`;
-  const hours = Math.round(ms / 3_600_000);
-  return hours < 72 ? `${hours} hours` : `${Math.round(ms / 86_400_000)} days`;
+  if (minutes < 180) return `${Math.max(1, minutes)} minutes`;
+  const hours = Math.round(ms / 360_000) / 10;
+  return hours < 72 ? `${hours} hours` : `${Math.round(ms / 8_640_000) / 10} days`;
 }

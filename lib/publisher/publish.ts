@@ -150,10 +150,11 @@ async function sendBatch(namespace: string, batch: MetricDatum[], options: Publi
       result.sent += batch.length;
       return;
     } catch (err) {
-      const n = isAbort(err) ? 1 : attemptsOf(err);
+      const kind = classify(err);
+      // A configuration error fails before any request is sent.
+      const n = kind === 'config' ? 0 : kind === 'deadline' ? 1 : attemptsOf(err);
       httpRequests += n;
       result.requests += n;
-      const kind = classify(err);
       const message = awsErrorText(err);
       if (kind === 'deadline') {
         giveUp(`not sent: stopped at ${deadline?.label ?? 'the deadline'} after ${httpRequests} HTTP request(s) (the last one may or may not have been recorded)`);

@@ -30,16 +30,17 @@ export function awsErrorText(err: unknown): string {
   const status = e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
   const message = e?.message ?? String(err);
   if (/^Region is missing/.test(message)) return 'Region is missing: set AWS_REGION (or a region in your AWS profile), or pass --region';
-  const body = typeof e?.$response?.body === 'string' ? e.$response.body : undefined;
-  if (status && body !== undefined && /<html|<!doctype html/i.test(body.slice(0, 500))) {
+  const body = typeof e?.$response?.body === 'string' ? e.$response.body : '';
+  const unreadable = /Deserialization error/.test(message);
+  if (status && (/<html|<!doctype html/i.test(body.slice(0, 500)) || (unreadable && /<html|<!doctype html/i.test(firstLine(message))))) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim() || /<h1[^>]*>([^<]*)<\/h1>/i.exec(body)?.[1]?.trim();
     return (
       `HTTP ${status}${e?.$response?.reason ? ` ${e.$response.reason}` : ''}: the endpoint answered with an HTML page` +
       `${title ? ` ("${title.slice(0, 100)}")` : ''}, not an AWS response: a proxy, load balancer or wrong --endpoint answered`
     );
   }
-  if (status && body !== undefined && /Deserialization error/.test(message)) {
-    return `${awsErrorName(err)} (HTTP ${status}): the response could not be read (${firstLine(message)}); it began ${JSON.stringify(body.slice(0, 120))}`;
+  if (status && unreadable) {
+    return `HTTP ${status}: the response is not one the AWS SDK could read (${cutText(firstLine(message), 200)})${body ? `; it began ${JSON.stringify(body.slice(0, 120))}` : ''}`;
   }
   return `${awsErrorName(err)}${status ? ` (HTTP ${status})` : ''}: ${cutText(firstLine(message), 500)}`;
 }

@@ -46,11 +46,14 @@ export class SourceReadError extends Error {
 
 /**
  * Largest documents read, so a run stays inside its Lambda's memory (256 MB for ADCE and DIMS)
- * with margin. Measured with `npm run bench:memory` (bench/memory.ts; peak RSS over the idle
- * process, Node 20): the YAML parser takes 70-100 MB per MB of DIMS inventory (2 MB: +142 MB,
- * which with the ~100 MB idle process is close to 256 MB; 5 MB aborted V8), so 1 MiB (+82 MB;
- * the real inventory is 16 KB). JSON takes 3-8 MB per MB (20 MB: +70 MB), so 8 MiB per queue
- * or run report (+30-65 MB), and one ADCE run reads at most MAX_REPORT_BYTES_PER_RUN of reports.
+ * with margin. Measured by `npm run bench:memory` (bench/memory.ts, results in
+ * bench/RESULTS.md; peak RSS over the idle process, Node 20, the idle CLI process ~100 MB):
+ * - YAML (DIMS) takes 70-100 MB per MB: 1 MB +82 MB, 2 MB +143 MB (245 MB peak: at the 256 MB
+ *   limit; 5 MB aborted V8). Capped at 1 MiB: about 180 MB peak, 30 % under the limit; the real
+ *   inventory is 16 KB.
+ * - JSON (ADCE queue, run reports) takes 3-11 MB per MB: 8 MB +46 MB, 20 MB +59 MB. Capped at
+ *   8 MiB per document (about 160 MB peak), and one ADCE run holds at most
+ *   MAX_REPORT_BYTES_PER_RUN of reports.
  */
 export const MAX_YAML_BYTES = 1024 * 1024;
 export const MAX_JSON_BYTES = 8 * 1024 * 1024;

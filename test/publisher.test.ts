@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetricDatum } from '../lib/publisher/datum';
 import { MAX_REQUEST_BYTES, batches, classify, publishDatums } from '../lib/publisher/publish';
 import { validateDatum } from '../lib/publisher/validate';
+import { Deadline } from '../lib/sources/deadline';
 
 const NOW = new Date('2025-11-08T12:00:00Z');
 const cw = mockClient(CloudWatchClient);
@@ -145,6 +146,71 @@ describe('publishDatums retries', () => {
     expect(classify(awsError('ServiceUnavailable', 503))).toBe('retryable');
     expect(classify(awsError('InvalidParameterValue', 400))).toBe('invalid');
     expect(classify(awsError('AccessDenied', 403))).toBe('other');
+  });
+});
+
+describe('publishDatums: what a retry may duplicate, and its bounds', () => {
+  const summedName = (d: MetricDatum) => d.MetricName === 'ADCETasksFailed';
+  const failedCount = (i: number) => datum(i, { MetricName: 'ADCETasksFailed' });
+  /** The request reached CloudWatch (it stores the datums) but the answer was lost. */
+  const answerLostOnce = () => {
+    let first = true;
+    cw.on(PutMetricDataCommand).callsFake((input: PutMetricDataCommandInput) => {
+      for (const d of input.MetricData ?? []) stored.push(`${input.Namespace}|${d.MetricName}|${d.Value}|${JSON.stringify(d.Dimensions ?? [])}`);
+      if (first) {
+        first = false;
+        return Promise.reject(Object.assign(new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 8000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' }));
+      }
+      return Promise.resolve({});
+    });
+  };
+
+  it('a request whose answer was lost is not resent for summed datums (no double count); gauges beside them are', async () => {
+    answerLostOnce();
+    const result = await publishDatums([datum(1), failedCount(2)], { client, now: () => NOW, sleep: noSleep, summed: summedName });
+    expect(result.failed).toEqual([
+      { datum: failedCount(2), maybeRecorded: true, error: expect.stringContaining('the request may have been recorded, so its summed datums are not sent again (PutMetricData is not idempotent') },
+    ]);
+    expect(result.sent).toBe(1);
+    // CloudWatch holds the summed datum once, the gauge twice (its alarms read Maximum).
+    expect(sentKeys()).toEqual([keyOf(datum(1)), keyOf(datum(1)), keyOf(failedCount(2))].sort());
+  });
+
+  it('without summed datums the same request is resent', async () => {
+    answerLostOnce();
+    const result = await publishDatums([datum(1)], { client, now: () => NOW, sleep: noSleep, summed: summedName });
+    expect(result).toMatchObject({ sent: 1, requests: 2, failed: [] });
+  });
+
+  it('a configuration error is not retried and counts no HTTP request', async () => {
+    cw.on(PutMetricDataCommand).rejects(new Error('Region is missing'));
+    const result = await publishDatums([datum(1)], { client, now: () => NOW, sleep: noSleep });
+    expect(result.requests).toBe(0);
+    expect(result.failed[0]!.error).toBe('Region is missing: set AWS_REGION (or a region in your AWS profile), or pass --region (a configuration error: not retried)');
+    expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(1);
+  });
+
+  it("requests counts the SDK's own attempts ($metadata.attempts)", async () => {
+    cw.on(PutMetricDataCommand).rejects(Object.assign(awsError('ServiceUnavailable', 503), { $metadata: { httpStatusCode: 503, attempts: 3 } }));
+    const result = await publishDatums([datum(1)], { client, now: () => NOW, sleep: noSleep, maxAttempts: 2 });
+    expect(result.requests).toBe(6);
+    expect(result.failed[0]!.error).toMatch(/gave up after 2 attempts, 6 HTTP requests/);
+  });
+
+  it('past its deadline nothing more is sent and every datum left is reported', async () => {
+    fakeCloudWatch();
+    const deadline = new Deadline(0, 'the test deadline');
+    const result = await publishDatums([datum(1), datum(2)], { client, now: () => NOW, sleep: noSleep, deadline });
+    expect(result.sent).toBe(0);
+    expect(result.failed.map((f) => f.error)).toEqual(['not sent: stopped at the test deadline', 'not sent: stopped at the test deadline']);
+    expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
+
+  it('a send that never settles (e.g. a credential provider that hangs) is cut off at the deadline', async () => {
+    cw.on(PutMetricDataCommand).callsFake(() => new Promise(() => undefined));
+    const deadline = new Deadline(50, 'the test deadline');
+    const result = await publishDatums([datum(1)], { client, now: () => NOW, sleep: noSleep, deadline });
+    expect(result.failed[0]).toMatchObject({ maybeRecorded: true, error: 'not sent: stopped at the test deadline after 1 HTTP request(s) (the last one may or may not have been recorded)' });
   });
 });
 

@@ -290,7 +290,8 @@ async function confirm(input: ConfirmInput): Promise<Problem[]> {
       return err instanceof CursorError ? err.message : String(err);
     }
   };
-  if (lost.length > 0 && lost.length === runDatums.length) {
+  const unsure = result.failed.filter((f) => f.maybeRecorded && runDatums.includes(f.datum));
+  if (lost.length > 0 && lost.length === runDatums.length && unsure.length === 0) {
     const why = await write({ ...committed, updatedAt: next.updatedAt });
     return why === undefined
       ? []
@@ -306,10 +307,11 @@ async function confirm(input: ConfirmInput): Promise<Problem[]> {
     });
   }
   if (lost.length > 0) {
+    // Sent, or maybe sent (their answer was lost): counting them again could count them twice.
     const reports = [...new Set(lost.map((d) => input.reportOf.get(d) ?? d.Timestamp.toISOString()))];
     problems.push({
       source: cursor.location,
-      message: `${lost.length} of ${runDatums.length} ADCE run-report datums could not be sent and will not be retried (the others were counted); reports not fully counted: ${reports.slice(0, 10).join(', ')}${reports.length > 10 ? ` and ${reports.length - 10} more` : ''}`,
+      message: `${lost.length} of ${runDatums.length} ADCE run-report datums could not be sent${unsure.length > 0 ? ` (${unsure.length} may have been recorded: their answer was lost)` : ''} and will not be retried (the others were counted); reports not fully counted: ${reports.slice(0, 10).join(', ')}${reports.length > 10 ? ` and ${reports.length - 10} more` : ''}`,
       fatal: true,
     });
   }

@@ -1,5 +1,5 @@
 import type { PublishOptions, PublishResult } from '../publisher/publish';
-import { publishDatums } from '../publisher/publish';
+import { publishDatums, summedIn } from '../publisher/publish';
 import { beforeDeadline } from '../sources/deadline';
 import type { JobContext, JobResult, Problem } from './job';
 
@@ -53,7 +53,13 @@ export async function runAndPublish(
     // A job should report problems, not throw; if it does, nothing was collected.
     result = { datums: [], problems: [{ source: 'job', message: `The job failed: ${(err as Error)?.stack ?? String(err)}`, fatal: true }] };
   }
-  const published = await publishDatums(result.datums, { ...publish, logger: ctx.logger, now: () => ctx.now, deadline: deadlines?.publish });
+  const published = await publishDatums(result.datums, {
+    summed: summedIn(ctx.catalog),
+    ...publish,
+    logger: ctx.logger,
+    now: () => ctx.now,
+    deadline: deadlines?.publish,
+  });
   const problems = [...result.problems];
   if (result.afterPublish) {
     try {

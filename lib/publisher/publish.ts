@@ -35,6 +35,20 @@ export interface PublishOptions {
    * @default none
    */
   readonly deadline?: Deadline;
+  /**
+   * PutMetricData is not idempotent: a request whose answer was lost (a timeout after it was
+   * sent, a reset connection) may have been recorded, and sending it again counts its datums
+   * twice. Datums this returns true for are summed by their alarms (catalog statistic Sum):
+   * such a request is not sent again; its datums are reported in `failed` with
+   * `maybeRecorded`. Other datums (Maximum, Average, SampleCount alarms survive a duplicate)
+   * are sent again. @default none: every retryable request is sent again
+   */
+  readonly summed?: (datum: MetricDatum) => boolean;
+}
+
+/** For `summed`: the catalog's statistic of the datum's metric is Sum. */
+export function summedIn(catalog: { find(namespace: string, name: string): { statistic: string } | undefined }): (datum: MetricDatum) => boolean {
+  return (datum) => catalog.find(datum.Namespace, datum.MetricName)?.statistic === 'Sum';
 }
 
 export interface PublishResult {
@@ -45,7 +59,7 @@ export interface PublishResult {
   /** Datums not sent because CloudWatch would reject them (found before sending). */
   rejected: Array<{ datum: MetricDatum; reason: string }>;
   /** Datums whose request failed for good (retries exhausted or a non-retryable error). */
-  failed: Array<{ datum: MetricDatum; error: string }>;
+  failed: Array<{ datum: MetricDatum; error: string; /** The last request may have been recorded (its answer was lost). */ maybeRecorded?: boolean }>;
 }
 
 /**
@@ -120,8 +134,8 @@ async function sendBatch(namespace: string, batch: MetricDatum[], options: Publi
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const { deadline } = options;
   let httpRequests = 0;
-  const giveUp = (why: string) => {
-    for (const datum of batch) result.failed.push({ datum, error: why });
+  const giveUp = (why: string, maybeRecorded = false) => {
+    for (const datum of batch) result.failed.push({ datum, error: why, ...(maybeRecorded ? { maybeRecorded } : {}) });
     options.logger?.error(`PutMetricData ${namespace} failed for ${batch.length} datums: ${why}`, { metrics: [...new Set(batch.map((d) => d.MetricName))] });
   };
   for (let attempt = 1; ; attempt++) {
@@ -157,7 +171,19 @@ async function sendBatch(namespace: string, batch: MetricDatum[], options: Publi
       result.requests += n;
       const message = awsErrorText(err);
       if (kind === 'deadline') {
-        giveUp(`not sent: stopped at ${deadline?.label ?? 'the deadline'} after ${httpRequests} HTTP request(s) (the last one may or may not have been recorded)`);
+        giveUp(`not sent: stopped at ${deadline?.label ?? 'the deadline'} after ${httpRequests} HTTP request(s) (the last one may or may not have been recorded)`, true);
+        return;
+      }
+      const summed = options.summed;
+      if (kind === 'retryable' && answerLost(err) && summed && batch.some(summed)) {
+        // Summed datums are not sent again; the others (gauges: a duplicate changes nothing) are.
+        const why = `${message}: the request may have been recorded, so its summed datums are not sent again (PutMetricData is not idempotent: a resend could count them twice)`;
+        const once = batch.filter(summed);
+        for (const datum of once) result.failed.push({ datum, error: why, maybeRecorded: true });
+        options.logger?.error(`PutMetricData ${namespace}: ${once.length} datums not resent: ${why}`, { metrics: [...new Set(once.map((d) => d.MetricName))] });
+        const rest = batch.filter((d) => !summed(d));
+        if (rest.length > 0 && attempt < maxAttempts) await sendBatch(namespace, rest, { ...options, maxAttempts: maxAttempts - attempt }, result);
+        else for (const datum of rest) result.failed.push({ datum, error: `${message} (gave up after ${httpRequests} HTTP requests)`, maybeRecorded: true });
         return;
       }
       if (kind === 'retryable' && attempt < maxAttempts) {
@@ -187,13 +213,25 @@ async function sendBatch(namespace: string, batch: MetricDatum[], options: Publi
           : kind === 'config'
             ? `${message} (a configuration error: not retried)`
             : message;
-      giveUp(why);
+      giveUp(why, kind === 'retryable' && answerLost(err));
       return;
     }
   }
 }
 
 type ErrorKind = 'retryable' | 'invalid' | 'config' | 'deadline' | 'other';
+
+/**
+ * The request was sent but its answer never came (a timeout waiting for it, a connection reset
+ * or closed under it): CloudWatch may have recorded it. A connection that was never set up, a
+ * throttle or a 5xx answer mean it was not.
+ */
+export function answerLost(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  if (e?.$metadata?.httpStatusCode !== undefined) return false;
+  if (/did not establish a connection/.test(e?.message ?? '') || e?.code === 'ECONNREFUSED' || e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return false;
+  return e?.code === 'ETIMEDOUT' || e?.code === 'ECONNRESET' || e?.code === 'EPIPE' || /socket hang up|requestTimeout/.test(e?.message ?? '');
+}
 
 /** HTTP requests one SDK call made (its own retries included). */
 function attemptsOf(resultOrError: unknown): number {

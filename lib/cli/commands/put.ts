@@ -1,6 +1,6 @@
 import { type MetricCatalog, createCatalog } from '../../catalog/catalog';
 import { type MetricDatum, datumToJsonLine } from '../../publisher/datum';
-import { publishDatums } from '../../publisher/publish';
+import { publishDatums, summedIn } from '../../publisher/publish';
 import { validateDatum } from '../../publisher/validate';
 import { awsErrorText, cliClients, withRegion } from '../aws';
 import { parseNumberFlag } from '../flags';
@@ -112,7 +112,7 @@ export const registerPut: RegisterCommand = (program, io) => {
     let requestsMade = 0;
     const failures: string[] = [];
     try {
-      const result = await publishDatums(datums, { client: cliClients(opts.region, config.network).publisher() });
+      const result = await publishDatums(datums, { client: cliClients(opts.region, config.network).publisher(), summed: summedIn(catalog) });
       sent = result.sent;
       requestsMade = result.requests;
       for (const r of result.rejected) failures.push(`${r.datum.MetricName}: ${r.reason}`);

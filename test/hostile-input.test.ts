@@ -197,7 +197,7 @@ describe('messages a user can act on', () => {
   it('--env is checked before it names a file', async () => {
     const io = captureIO();
     expect(await main(['--env', '../../etc/passwd', 'publish', 'dims', '--dry-run'], io)).toBe(2);
-    expect(io.stderr).toBe('error: Environment name "../../etc/passwd" must be letters, digits and "-" (it names the file config/<env>.json).\n');
+    expect(io.stderr).toBe('error: Environment name "../../etc/passwd" must be letters, digits and "-" (it names config/<env>.json and the stack).\n');
   });
 
   it('"Region is missing" says to set AWS_REGION or --region, and is not retried', async () => {
@@ -223,7 +223,7 @@ describe('config that failed only at run time is refused at synth', () => {
     ['an adce.priorities entry over 1,024 characters', { adce: { priorities: ['p'.repeat(1025)] } }, /adce.priorities\[0\] = "p{119}\.\.\. \(1027 characters\): must be at most 1024 characters \(it becomes a CloudWatch dimension value\)/],
     ['an adce.timeZone Intl does not know', { adce: { timeZone: 'EST5EDT-ish' } }, /adce.timeZone = "EST5EDT-ish": is not an IANA time zone/],
     ['an offset as adce.timeZone', { adce: { timeZone: '+05:00' } }, /adce.timeZone = "\+05:00": is not an IANA time zone/],
-    ['an enum value (expected vs got, not "Invalid input")', { alarmNameEnvironment: 'both' }, /alarmNameEnvironment = "both": expected one of "none", "prefix", "suffix"/],
+    ['an enum value (expected vs got, not "Invalid input")', { s3: { scanMode: 'both' } }, /s3.scanMode = "both": expected one of "list", "inventory"/],
   ])('%s', (_what, input, message) => {
     expect(() => parseConfig(input)).toThrow(message);
   });

@@ -19,7 +19,7 @@ export const ADCE_CURSOR_KEY = 'adce/cursor.json';
  * compare-and-swap: S3 answers 412 PreconditionFailed (or 409 ConditionalRequestConflict
  * under a concurrent write) to the loser. The state object lives in a small bucket the stack
  * owns; the function may only GetObject/PutObject that one key. It is written only when new
- * reports arrive (about one PUT per orchestrator run: cents per month).
+ * reports arrive, twice (claim, then confirm: about two PUTs per orchestrator run, cents per month).
  */
 
 export interface CursorState {

@@ -42,6 +42,7 @@ await Promise.all(
       target: PUBLISHER_BUNDLE.target,
       minify: PUBLISHER_BUNDLE.minify,
       external: [...PUBLISHER_BUNDLE.external],
+      mainFields: [...PUBLISHER_BUNDLE.mainFields],
       logLevel: 'warning',
     }),
   ),

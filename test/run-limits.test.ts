@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findDuplicateKeys, parseJson } from '../lib/collectors/json-document';
 import { parseConfig } from '../lib/config/load';
@@ -9,6 +11,19 @@ import { Deadline, DeadlineError, beforeDeadline } from '../lib/sources/deadline
 describe('network limits and run deadlines', () => {
   it('the client factory defaults are the schema defaults', () => {
     expect(parseConfig({}).network).toEqual(DEFAULT_NETWORK);
+  });
+
+  it('every AWS client of the product is built from the one factory (clientConfig)', () => {
+    const root = join(import.meta.dirname, '..');
+    const files = ['lib', 'lambda'].flatMap((d) => (readdirSync(join(root, d), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(root, d, f)));
+    const constructions = files.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((line) => /new [A-Za-z]+Client\(/.test(line))
+        .map((line) => ({ file: f.slice(root.length + 1), line: line.trim() })),
+    );
+    expect(constructions.length).toBeGreaterThanOrEqual(10);
+    expect(constructions.filter((c) => !/clientConfig\(|clientOptions\(/.test(c.line))).toEqual([]);
   });
 
   it('every client gets connect, request and idle-socket timeouts that throw', async () => {

@@ -9,6 +9,9 @@ export const PUBLISHER_BUNDLE = {
   format: 'cjs',
   target: 'node22',
   external: ['@aws-sdk/*'],
+  // ES modules first, so esbuild keeps only what is used: the pinned HTTP handler (bundled for
+  // its timeouts) would otherwise bring all of @smithy/core's CJS (+110 KB).
+  mainFields: ['module', 'main'],
 } as const;
 
 /** Folder of the prebuilt bundle of a publisher, relative to the built library (dist/lambda/<publisher>/index.js). */

@@ -117,6 +117,7 @@ export class ScheduledPublisher extends Construct {
             format: OutputFormat.CJS,
             target: PUBLISHER_BUNDLE.target,
             externalModules: [...PUBLISHER_BUNDLE.external],
+            mainFields: [...PUBLISHER_BUNDLE.mainFields],
             sourceMap: false,
           },
         });

@@ -86,9 +86,12 @@ describe('an endpoint that accepts and never answers', () => {
 
   it("monitor time exits with the command's code, whatever CloudWatch does", async () => {
     vi.stubEnv('AWS_ENDPOINT_URL_CLOUDWATCH', await serve(neverAnswers));
+    // No CloudFormation either (port 1 refuses): the local configuration is used, and said.
+    vi.stubEnv('AWS_ENDPOINT_URL_CLOUDFORMATION', 'http://127.0.0.1:1');
     const r = await cli('time', '--operation', 'DataExtraction', '--', 'sh', '-c', 'exit 3');
     expect(r.code).toBe(3);
-    expect(r.err).toMatch(/^warning: NBA-Simulator\/Performance\/DataExtractionDuration was not published: TimeoutError: .*requestTimeout\. \(gave up after 3 attempts, 3 HTTP requests\)\n$/);
+    expect(r.err).toMatch(/^note: cannot read CloudFormation stacks: .*ECONNREFUSED.*; using .*\n/);
+    expect(r.err).toMatch(/\nwarning: NBA-Simulator\/Performance\/DataExtractionDuration was not published: TimeoutError: .*requestTimeout\. \(gave up after 3 attempts, 3 HTTP requests\)\n$/);
     expect(server!.requests).toHaveLength(3);
   });
 });

@@ -5,7 +5,7 @@ import { OPERATION_NAME } from '../../config/schema';
 import { datumToJsonLine } from '../../publisher/datum';
 import { publishDatums } from '../../publisher/publish';
 import { type NetworkLimits, attemptTimeoutMs } from '../../sources/aws-clients';
-import { Deadline, formatSeconds } from '../../sources/deadline';
+import { Deadline, beforeDeadline, formatSeconds } from '../../sources/deadline';
 import { awsErrorText, cliClients, withRegion } from '../aws';
 import { configForStack } from '../deployed';
 import { type CliIO, EXIT, type RegisterCommand, localConfig } from '../main';
@@ -51,12 +51,17 @@ export const registerTime: RegisterCommand = (program, io) => {
     }
 
     // The deployed stack's namespace is looked up while the command runs (never delaying it).
-    const target = opts.dryRun ? Promise.resolve(local) : configForStack(local, cliClients(opts.region), (t) => io.err(t));
+    const target = opts.dryRun ? Promise.resolve(local) : configForStack(local, cliClients(opts.region, config.network), (t) => io.err(t));
     const run = await runInherited(argv);
     if (run.spawnError) io.err(`monitor time: ${run.spawnError}\n`);
     const [success, failure] = OPERATION_STATUSES;
     const status = run.code === 0 ? success : failure;
-    const deployed = createCatalog((await target).config);
+    // Past one request's worst case after the command, the local configuration is used (and said).
+    const settled = await beforeDeadline(target, new Deadline(attemptTimeoutMs(config.network), 'one request'), 'reading the deployed stack').catch((err: unknown) => {
+      io.err(`note: the deployed stack could not be read in time (${awsErrorText(err)}); using ${local.origin}\n`);
+      return local;
+    });
+    const deployed = createCatalog(settled.config);
     const datum = deployed.datumOf(deployed.operationDuration(operation) ?? metric, Math.round(run.seconds * 1000) / 1000, { Status: status }, run.end);
 
     if (opts.dryRun) {

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import { registerCostEstimate } from './commands/cost-estimate';
 import { registerFireDrill } from './commands/fire-drill';
+import { registerInit } from './commands/init';
 import { registerPublish } from './commands/publish';
 import { registerPut } from './commands/put';
 import { registerTime } from './commands/time';
@@ -41,6 +42,7 @@ export type RegisterCommand = (program: Command, io: CliIO) => void;
 
 /** Every command module registers itself here; keep one line per command. */
 const COMMANDS: RegisterCommand[] = [
+  registerInit,
   registerTime,
   registerPut,
   registerVerify,

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ConfigError, parseConfig } from '../../config/load';
 import { type MonitoringConfigInput, PUBLISHERS, type PublisherId } from '../../config/schema';
 import { type FreshnessProposal, proposeThreshold } from '../../health/freshness-proposal';
+import { clientConfig } from '../../sources/aws-clients';
 import { recentArrivals, topLevelPrefixes } from '../../sources/recent-arrivals';
 import { awsErrorText } from '../aws';
 import { parseNumberFlag } from '../flags';
@@ -143,10 +144,11 @@ const DEFAULT_THRESHOLD_HOURS = 36;
 const NOT_SOURCES = new Set(['inventory-reports/']);
 
 async function inspect(io: CliIO, opts: InitOptions, batchWindowMinutes: number): Promise<BucketProposals[] | undefined> {
-  const s3 = new S3Client({
-    ...(opts.region ? { region: opts.region } : {}),
-    ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true, region: opts.region ?? process.env.AWS_REGION ?? 'us-east-1' } : {}),
-  });
+  const s3 = new S3Client(
+    opts.endpoint
+      ? { ...clientConfig({ region: opts.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: opts.endpoint }), forcePathStyle: true }
+      : clientConfig({ region: opts.region }),
+  );
   const now = new Date();
   const out: BucketProposals[] = [];
   const rows: string[][] = [];

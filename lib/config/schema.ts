@@ -96,23 +96,33 @@ const inventorySchema = z.strictObject({
 
 /** One data-lake bucket of `s3.buckets`; every key but `name` defaults to the same key of `s3`. */
 const dataLakeBucketSchema = z.strictObject({
+  /** The bucket's name. */
   name: bucketName,
+  /** Its data sources. @default `s3.prefixes` */
   prefixes: z.optional(z.array(topLevelPrefix)),
+  /** Its prefixes that are not data sources. @default `s3.excludeFromFreshness` */
   excludeFromFreshness: z.optional(z.array(z.string())),
+  /** Its freshness thresholds. */
   freshness: z.optional(
     z.strictObject({
+      /** Threshold of its sources without their own. @default `s3.freshness.defaultThresholdHours` */
       defaultThresholdHours: z.optional(num(positive)),
+      /** Replaces `s3.freshness.perPrefix` for this bucket. @default `s3.freshness.perPrefix` */
       perPrefix: z.optional(perPrefixThresholds),
     }),
   ),
+  /** Its prefixes that also get their own metrics. @default `s3.perPrefixMetrics` */
   perPrefixMetrics: z.optional(z.pipe(z.array(topLevelPrefix), z.transform(unique))),
+  /** `list` or `inventory` for this bucket. @default `s3.scanMode` */
   scanMode: z.optional(z.enum(['list', 'inventory'])),
+  /** Where S3 Inventory delivers the reports of this bucket (`scanMode: "inventory"`). */
   inventory: z.optional(inventorySchema),
 });
 
 const s3Schema = group({
   /** Measure the data-lake bucket(s): size, growth, freshness per source. */
   enabled: def(z.boolean(), true),
+  /** Minutes between S3 publisher runs (one listing of every bucket). */
   scheduleMinutes: minutes(60),
   /** Data-lake bucket to measure (one bucket; for several use `buckets`). @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),
@@ -126,6 +136,7 @@ const s3Schema = group({
   prefixes: z.optional(z.array(topLevelPrefix)),
   /** Prefixes that are not data sources: scanned for totals, never judged for freshness. */
   excludeFromFreshness: def(z.array(z.string()), ['inventory-reports/']),
+  /** When a data source counts as stale. */
   freshness: freshnessSchema,
   /** Top-level prefixes that also get their own metrics (dimensions Bucket, Prefix); each costs money. Duplicates are dropped. */
   perPrefixMetrics: def(z.pipe(z.array(topLevelPrefix), z.transform(unique)), []),
@@ -133,12 +144,14 @@ const s3Schema = group({
   maxConcurrency: def(whole(z.minimum(1, 'must be >= 1'), z.maximum(256, 'must be <= 256')), 32),
   /** `list` lists the bucket; `inventory` reads the newest S3 Inventory report. */
   scanMode: def(z.enum(['list', 'inventory']), 'list'),
+  /** Where S3 Inventory delivers the reports of this bucket (`scanMode: "inventory"`). */
   inventory: z.optional(inventorySchema),
 });
 
 const adceSchema = group({
   /** Watch the ADCE scraper orchestrator (task queue and run reports). */
   enabled: def(z.boolean(), true),
+  /** Minutes between ADCE publisher runs. */
   scheduleMinutes: minutes(5),
   /** Bucket holding the task queue and run reports. @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),
@@ -170,9 +183,11 @@ const adceSchema = group({
 const dimsSchema = group({
   /** Publish the DIMS data inventory and its drift against the live bucket. */
   enabled: def(z.boolean(), true),
+  /** Minutes between DIMS publisher runs. */
   scheduleMinutes: minutes(360),
   /** Bucket holding the DIMS inventory. @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),
+  /** Key of the DIMS inventory YAML. */
   key: def(s3Key, 'inventory/metrics.yaml'),
   /** Extra numeric DIMS metrics to publish, as `category.metric` (each costs money). */
   extraMetrics: def(z.array(text(z.regex(/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/, 'must look like "category.metric"'))), []),
@@ -185,6 +200,7 @@ const dimsSchema = group({
 const costSchema = group({
   /** Track AWS cost against the monthly budget. */
   enabled: def(z.boolean(), true),
+  /** Minutes between cost publisher runs. */
   scheduleMinutes: minutes(1440),
   /** How many top services by cost to publish (dimension Service). */
   topServices: def(whole(z.minimum(0, 'must be >= 0'), z.maximum(20, 'must be <= 20')), 5),
@@ -193,8 +209,11 @@ const costSchema = group({
 const sloSchema = group({
   /** Target share of ADCE tasks that succeed. */
   adceSuccessTargetPct: def(num(positive, z.lt(100, 'must be < 100')), 95),
+  /** SLO window in days. */
   windowDays: def(whole(z.minimum(1, 'must be >= 1'), z.maximum(90, 'must be <= 90')), 30),
+  /** Fast burn: error budget spent this many times faster than sustainable over 1 h and 5 min is critical. */
   fastBurnRate: def(num(positive), 14.4),
+  /** Slow burn: this many times faster over 6 h and 30 min is a warning. */
   slowBurnRate: def(num(positive), 6),
   /** Multi-window burn-rate alarms (4 metric-math alarms of 2 metrics + 2 composites, ~$1.80/month). */
   burnRateAlarms: def(z.boolean(), true),
@@ -224,6 +243,7 @@ const chatSchema = group({
           workspaceId: text(z.regex(/^[0-9A-Z]{1,255}$/, 'must be the Slack workspace ID shown in the AWS Chatbot console (capital letters and digits, e.g. "T012ABCDEFG")')),
           /** Slack channel ID (channel details, at the bottom), e.g. `C0123ABCDEF`; invite @Amazon Q to private channels. */
           channelId: text(z.regex(/^[A-Za-z0-9]{1,255}$/, 'must be the Slack channel ID (letters and digits, e.g. "C0123ABCDEF"), not its name')),
+          /** Alert severities posted to the channel. */
           severities: channelSeverities,
         }),
       )
@@ -238,12 +258,16 @@ const chatSchema = group({
     z
       .array(
         z.strictObject({
+          /** Microsoft Teams team ID (a GUID). */
           teamId: text(z.regex(GUID, 'must be the Microsoft Teams team ID (a GUID) shown in the AWS Chatbot console')),
+          /** Microsoft Teams tenant ID (a GUID). */
           tenantId: text(z.regex(GUID, 'must be the Microsoft Teams tenant ID (a GUID) shown in the AWS Chatbot console')),
+          /** Microsoft Teams channel ID, URL-encoded or as `19:...@thread.tacv2`. */
           channelId: z.pipe(
             z.pipe(z.string(), z.transform((id: string) => id.replace(/:/g, '%3a').replace(/@/g, '%40'))),
             text(z.regex(TEAMS_CHANNEL, 'must be the Teams channel ID from the channel link, e.g. "19%3a0123abcd%40thread.tacv2" (or "19:0123abcd@thread.tacv2")')),
           ),
+          /** Alert severities posted to the channel. */
           severities: channelSeverities,
         }),
       )
@@ -303,6 +327,7 @@ export const configSchema = z.strictObject({
    * @default the relative path `docs/monitoring/ALARM_RUNBOOKS.md`
    */
   runbookBaseUrl: z.optional(z.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }), z.transform(encodeUrl))),
+  /** CloudWatch namespaces are `<namespacePrefix>/<group>` (e.g. `NBA-Simulator/ADCE`); also names the stack, dashboards, budget and (by default) alarms. */
   namespacePrefix: def(
     text(
       z.minLength(1, 'must not be empty'),
@@ -312,24 +337,36 @@ export const configSchema = z.strictObject({
     ),
     'NBA-Simulator',
   ),
+  /** The data-lake bucket: measured by the S3 publisher (one-bucket shorthand of `s3.bucket`) and where ADCE and DIMS files are read unless their own `bucket` is set. */
   dataLakeBucket: def(bucketName, 'nba-sim-raw-data-lake'),
+  /** The account's monthly AWS budget in USD: the AWS Budgets budget and every budget-utilization metric and alarm. */
   monthlyBudgetUsd: def(num(positive), 150),
+  /** Email addresses subscribed to both alert topics (critical and warning). Each must confirm the subscription email once. */
   alertEmails: def(z.array(z.email('is not a valid email address')), []),
+  /** E.164 phone numbers paged by SMS for critical alarms only (see the SMS prerequisites in the guide). */
   alertPhoneNumbers: def(z.array(text(z.regex(E164, 'is not an E.164 phone number (e.g. +14155550123)'))), []),
+  /** Thresholds of the core alarms. */
   thresholds: thresholdsSchema,
   /** Operations the pipeline times; each gets a `<Operation>Duration` metric and an anomaly alarm. */
   pipelineOperations: def(
     z.array(text(z.regex(OPERATION_NAME, 'must start with a letter and hold only letters, digits and _'))),
     ['DataExtraction', 'S3Upload', 'Validation'],
   ),
+  /** The S3 data-lake publisher: buckets, sources (top-level prefixes), freshness thresholds. */
   s3: s3Schema,
+  /** The ADCE scraper orchestrator publisher: task queue and run reports. */
   adce: adceSchema,
+  /** The DIMS data-inventory publisher. */
   dims: dimsSchema,
+  /** The AWS cost publisher. */
   cost: costSchema,
+  /** The ADCE task-success SLO: error budget on the ADCE Health dashboard and burn-rate alarms. */
   slo: sloSchema,
   /** Anomaly-band alarms (each costs about 3 standard alarms). */
   anomalyDetection: group({
+    /** `S3-ObjectGrowthAnomaly` per bucket: object growth outside its anomaly band. */
     s3Growth: def(z.boolean(), true),
+    /** `<Operation>-DurationAnomaly` per pipeline operation: durations above their anomaly band. */
     operationDurations: def(z.boolean(), true),
     /** Band width in standard deviations. */
     bandWidth: def(num(positive), 2),
@@ -346,6 +383,7 @@ export const configSchema = z.strictObject({
   costAnomalyMinImpactUsd: def(num(positive), 5),
   /** Composite alarms Monitoring-Unhealthy / Monitoring-Degraded at the top of every dashboard ($0.50/month each). */
   healthRollup: def(z.boolean(), true),
+  /** Days the publishers' logs are kept (rounded up to a retention CloudWatch Logs offers). */
   logRetentionDays: def(whole(z.minimum(1, 'must be >= 1')), 30),
   /** Slack / Microsoft Teams channels per severity through AWS Chatbot. @default none */
   chat: chatSchema,

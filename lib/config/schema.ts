@@ -7,7 +7,8 @@ import { SEVERITIES } from './alerting';
  * the CDK app, the Lambda handlers (which receive it as JSON in an environment variable) and
  * the `monitor` CLI all parse it with this schema, so they can never disagree.
  *
- * Defaults describe the first user's system (the NBA simulator data lake).
+ * The defaults are the default configuration: an NBA statistics data lake
+ * (docs/monitoring/CONFIG_REFERENCE.md lists every key).
  */
 
 const E164 = /^\+[1-9]\d{1,14}$/;

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildStack } from './support/synth';
 
-/** The one test that bundles the publisher Lambdas for real with esbuild. */
-describe('publisher bundles', () => {
-  it('each of the four functions bundles to a minified CJS file that loads and exports its handler', () => {
+/** The one test that bundles the Lambdas for real with esbuild. */
+describe('Lambda bundles', () => {
+  it('each of the four publishers and the Cost Anomaly Detection deploy-time handler bundles to a minified CJS file that loads and exports its handler', () => {
     const { app, stack } = buildStack({}, { bundle: true });
     const assembly = app.synth();
     const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, any> };
@@ -30,5 +30,14 @@ describe('publisher bundles', () => {
       const mod = createRequire(cjs)(cjs) as { handler?: unknown };
       expect(typeof mod.handler, id).toBe('function');
     }
+
+    const alerts = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).includes('Cost Anomaly Detection alert subscription'));
+    expect(alerts).toHaveLength(1);
+    const file = join(assembly.directory, `asset.${String(alerts[0]![1].Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+    expect(statSync(file).size / 1024).toBeLessThan(300);
+    expect(readFileSync(file, 'utf8')).toMatch(/require\("@aws-sdk\/client-cost-explorer"\)/);
+    const cjs = file.replace(/\.js$/, '.cjs');
+    copyFileSync(file, cjs);
+    expect(typeof (createRequire(cjs)(cjs) as { handler?: unknown }).handler).toBe('function');
   });
 });

@@ -1,6 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { anomalyImpactExpression } from '../lib/constructs/health/cost-guard';
 import { PUBLISHER_ERROR_PATTERN } from '../lib/constructs/health/publisher-logs';
 import { rollupMembers } from '../lib/constructs/health/health-rollup';
 import { dashboardBody } from './support/template-metrics';
@@ -230,37 +228,5 @@ describe('dashboards: freshness table, error budget', () => {
     expect(budget.properties).toMatchObject({ setPeriodToTimeRange: true, start: '-P30D' });
     expect(JSON.stringify(budget.properties.metrics)).toContain('100 * (1 - IF((failedSlo + completedSlo) > 0, failedSlo / (failedSlo + completedSlo) / 0.05))');
     expect(widgets.some((x: Json) => String(x.properties.title).includes('burn rate'))).toBe(true);
-  });
-});
-
-describe('Cost Anomaly Detection', () => {
-  it('a monitor per AWS service with an IMMEDIATE subscription to the warning topic, impact >= costAnomalyMinImpactUsd', () => {
-    template.hasResourceProperties('AWS::CE::AnomalyMonitor', { MonitorType: 'DIMENSIONAL', MonitorDimension: 'SERVICE' });
-    template.hasResourceProperties('AWS::CE::AnomalySubscription', {
-      Frequency: 'IMMEDIATE',
-      Subscribers: [{ Type: 'SNS', Address: topic('warning') }],
-      ThresholdExpression: anomalyImpactExpression(5),
-      MonitorArnList: [Match.objectLike({ 'Fn::GetAtt': [Match.anyValue(), 'MonitorArn'] })],
-    });
-    expect(JSON.parse(anomalyImpactExpression(2.5))).toEqual({
-      Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: ['2.5'] },
-    });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'costalerts.amazonaws.com' }, Action: 'sns:Publish' })]) },
-    });
-  });
-
-  it('subscribes to an existing monitor named in costAnomalyMonitorArn instead of creating one', () => {
-    const arn = 'arn:aws:ce::123456789012:anomalymonitor/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
-    const { template: t } = synthStack({ costAnomalyMonitorArn: arn });
-    expect(Object.keys(t.findResources('AWS::CE::AnomalyMonitor'))).toEqual([]);
-    t.hasResourceProperties('AWS::CE::AnomalySubscription', { MonitorArnList: [arn], Frequency: 'IMMEDIATE' });
-    expect(() => synthStack({ costAnomalyMonitorArn: 'mon-123' })).toThrow(/costAnomalyMonitorArn = "mon-123": is not a Cost Anomaly Detection monitor ARN/);
-  });
-
-  it('off with costAnomalyDetection: false (and costalerts is not admitted)', () => {
-    const { template: t } = synthStack({ costAnomalyDetection: false });
-    expect(Object.keys(t.findResources('AWS::CE::AnomalyMonitor'))).toEqual([]);
-    expect(JSON.stringify(t.toJSON())).not.toContain('costalerts.amazonaws.com');
   });
 });

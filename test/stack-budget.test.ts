@@ -9,7 +9,7 @@ describe('AWS Budgets monthly cost budget', () => {
   it('is one monthly COST budget of the configured amount in USD', () => {
     template.resourceCountIs('AWS::Budgets::Budget', 1);
     expect(budget().Budget).toEqual({
-      BudgetName: 'NBA-Simulator-monthly-cost',
+      BudgetName: { 'Fn::Join': ['', ['NBA-Simulator-monthly-cost-', { Ref: 'AWS::Region' }]] },
       BudgetType: 'COST',
       TimeUnit: 'MONTHLY',
       BudgetLimit: { Amount: 150, Unit: 'USD' },
@@ -38,7 +38,7 @@ describe('AWS Budgets monthly cost budget', () => {
     });
     const p = Object.values(t.findResources('AWS::Budgets::Budget'))[0]!.Properties;
     expect(p.Budget.BudgetLimit).toEqual({ Amount: 42.5, Unit: 'USD' });
-    expect(p.Budget.BudgetName).toBe('Acme-Lake-monthly-cost-prod');
+    expect(p.Budget.BudgetName).toEqual({ 'Fn::Join': ['', ['Acme-Lake-monthly-cost-prod-', { Ref: 'AWS::Region' }]] });
     expect(p.NotificationsWithSubscribers.map((n: any) => [n.Notification.NotificationType, n.Notification.Threshold])).toEqual([
       ['ACTUAL', 60],
       ['FORECASTED', 110],

@@ -353,6 +353,15 @@ export const CONFIG_METADATA_KEY = 'DataLakeMonitoring';
 /** Stack tag naming the environment a stack was deployed for; `monitor` finds the stack by it. */
 export const MONITOR_ENV_TAG = 'data-lake-monitoring:env';
 
+/**
+ * The AWS Budgets budget of a stack. Budgets are account-wide, so the name carries the
+ * environment and the region: a second region or environment never collides.
+ */
+export function budgetName(config: Pick<MonitoringConfig, 'namespacePrefix' | 'envName'>, region: string): string {
+  // Budget names may not contain ":" or "\".
+  return `${config.namespacePrefix}-monthly-cost${envSuffix(config)}-${region}`.replace(/[:\\]/g, '-');
+}
+
 /** The stack `cdk deploy` creates for a config; `monitor verify` looks for the same name. */
 export function monitoringStackName(config: Pick<MonitoringConfig, 'namespacePrefix' | 'envName'>): string {
   return `${config.namespacePrefix.replace(/[^A-Za-z0-9-]/g, '-')}-Monitoring${envSuffix(config)}`;

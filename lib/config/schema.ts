@@ -28,6 +28,8 @@ const positive = z.gt(0, 'must be > 0');
 const relativeKey = z.refine<string>((k) => !k.startsWith('/'), 'must not start with "/"');
 
 const bucketName = text(z.regex(BUCKET, 'is not a valid S3 bucket name'));
+// A key ARN (not an alias: IAM cannot grant key use through an alias ARN).
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 const minutes = (value: number) =>
   def(z.int('must be a whole number of minutes').check(z.minimum(1, 'must be at least 1 minute'), z.maximum(10080, 'must be at most 10080 (a week)')), value);
 const percent = (value: number) => def(num(positive, z.maximum(100, 'must be <= 100')), value);
@@ -372,14 +374,21 @@ export const configSchema = z.strictObject({
     /** Band width in standard deviations. */
     bandWidth: def(num(positive), 2),
   }),
-  /** AWS Cost Anomaly Detection monitor with an immediate SNS subscription. */
+  /** AWS Cost Anomaly Detection: an immediate SNS subscription (warning topic) to the account's AWS-services monitor. */
   costAnomalyDetection: def(z.boolean(), true),
   /**
-   * An existing Cost Anomaly Detection monitor to subscribe to instead of creating one (an
-   * account holds one AWS-services monitor; AWS creates it for many new accounts).
-   * @default create a monitor
+   * The Cost Anomaly Detection monitor to subscribe to (any type, e.g. a custom one).
+   * @default at deploy time, the account's AWS-services monitor (an account holds at most one;
+   * AWS creates it for many accounts), created when there is none
    */
   costAnomalyMonitorArn: z.optional(text(z.regex(/^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor\/[A-Za-z0-9-]+$/, 'is not a Cost Anomaly Detection monitor ARN'))),
+  /**
+   * Buckets encrypted with a customer-managed KMS key (SSE-KMS), as bucket name -> key ARN
+   * (`arn:aws:kms:<region>:<account>:key/<id>`, not an alias). Every publisher that reads
+   * objects from the bucket gets `kms:Decrypt` on that key, only through S3 (`kms:ViaService`).
+   * `monitor preflight` names a bucket that needs an entry. @default none
+   */
+  bucketKmsKeyArns: def(z.record(bucketName, text(z.regex(KMS_KEY_ARN, 'is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; an alias does not work)'))), {}),
   /** Cost Anomaly Detection notifies when an anomaly's total impact reaches this many USD. */
   costAnomalyMinImpactUsd: def(num(positive), 5),
   /** Composite alarms Monitoring-Unhealthy / Monitoring-Degraded at the top of every dashboard ($0.50/month each). */

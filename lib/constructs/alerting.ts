@@ -73,36 +73,51 @@ export class Alerting extends Construct {
   }
 
   /**
-   * Lets an AWS service publish to both topics for this account only (aws:SourceAccount), and
-   * use the key to do so. Idempotent.
+   * Lets an AWS service publish to both topics, and use the key to do so, only on behalf of this
+   * account (`aws:SourceAccount`) and, where AWS documents the service's source ARN (CloudWatch
+   * alarms, AWS Budgets), only for its resources of this account (`aws:SourceArn`). Idempotent.
    */
   allowServicePublish(servicePrincipal: string): void {
     if (this.services.has(servicePrincipal)) return;
     this.services.add(servicePrincipal);
     const principal = new iam.ServicePrincipal(servicePrincipal);
+    const conditions = publisherConditions(Stack.of(this), servicePrincipal);
     // Sids: letters and digits only, e.g. `PublishCloudwatch`.
     const service = servicePrincipal.split('.')[0]!.replace(/[^A-Za-z0-9]/g, '');
     const sid = (verb: string) => `${verb}${service.charAt(0).toUpperCase()}${service.slice(1)}`;
     for (const topic of Object.values(this.topics)) {
       topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: sid('Publish'),
-          principals: [principal],
-          actions: ['sns:Publish'],
-          resources: [topic.topicArn],
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
+        new iam.PolicyStatement({ sid: sid('Publish'), principals: [principal], actions: ['sns:Publish'], resources: [topic.topicArn], conditions }),
       );
     }
-    // Publishing to an encrypted topic needs the key; the topic policy above is what limits it
-    // to this account (AWS documents these key statements without conditions).
+    // Publishing to an encrypted topic needs the key (SNS asks KMS with the publisher's request
+    // context, so the same conditions apply).
     this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: sid('AllowKeyUse'),
-        principals: [principal],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
+      new iam.PolicyStatement({ sid: sid('AllowKeyUse'), principals: [principal], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions }),
     );
   }
+}
+
+/**
+ * Source ARNs AWS documents for the services that publish alerts: CloudWatch alarms of this
+ * account and region, AWS Budgets of this account. Cost Anomaly Detection documents
+ * `aws:SourceAccount` only.
+ */
+export function publisherSourceArn(stack: Stack, servicePrincipal: string): string | undefined {
+  switch (servicePrincipal) {
+    case 'cloudwatch.amazonaws.com':
+      return `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`;
+    case 'budgets.amazonaws.com':
+      return `arn:${stack.partition}:budgets::${stack.account}:*`;
+    default:
+      return undefined;
+  }
+}
+
+function publisherConditions(stack: Stack, servicePrincipal: string): Record<string, Record<string, string>> {
+  const sourceArn = publisherSourceArn(stack, servicePrincipal);
+  return {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ...(sourceArn ? { ArnLike: { 'aws:SourceArn': sourceArn } } : {}),
+  };
 }

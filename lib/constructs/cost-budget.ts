@@ -1,6 +1,6 @@
-import { aws_budgets as budgets } from 'aws-cdk-lib';
+import { Stack, aws_budgets as budgets } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { envSuffix } from '../config/load';
+import { budgetName } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import type { Alerting, Severity } from './alerting';
 
@@ -18,7 +18,8 @@ export interface CostBudgetProps {
 /**
  * An AWS Budgets monthly cost budget of `monthlyBudgetUsd`. Budgets evaluates several times a
  * day on its own, so it backstops the daily Cost Explorer publisher (whose data lags up to a day).
- * The first two budgets of an account are free.
+ * The first two budgets of an account are free. The name is unique per environment and region
+ * (`budgetName`): Budgets are account-wide.
  */
 export class CostBudget extends Construct {
   readonly budgetName: string;
@@ -27,8 +28,7 @@ export class CostBudget extends Construct {
   constructor(scope: Construct, id: string, props: CostBudgetProps) {
     super(scope, id);
     const { config, alerting } = props;
-    // Budget names may not contain ":" or "\".
-    this.budgetName = `${config.namespacePrefix}-monthly-cost${envSuffix(config)}`.replace(/[:\\]/g, '-');
+    this.budgetName = budgetName(config, Stack.of(this).region);
 
     const notify = (type: 'ACTUAL' | 'FORECASTED', pct: number, severity: Severity) => ({
       notification: { notificationType: type, comparisonOperator: 'GREATER_THAN', threshold: pct, thresholdType: 'PERCENTAGE' },
@@ -47,5 +47,8 @@ export class CostBudget extends Construct {
         notify('FORECASTED', config.thresholds.forecastedBudgetUtilizationPct, 'critical'),
       ],
     });
+    // Budgets checks its SNS subscribers when the budget is created: the topic policies (children
+    // of the topics) and the key policy must exist first.
+    this.resource.node.addDependency(alerting.topics.critical, alerting.topics.warning, alerting.key);
   }
 }

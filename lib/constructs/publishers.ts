@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Annotations, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -6,6 +6,7 @@ import type { MetricCatalog } from '../catalog/catalog';
 import { dataLakeBuckets, sourceBucket } from '../config/load';
 import { type MonitoringConfig, type PublisherId, enabledPublishers } from '../config/schema';
 import { ADCE_CURSOR_BUCKET_ENV, ADCE_CURSOR_KEY, ADCE_CURSOR_KEY_ENV } from '../jobs/adce-cursor';
+import { unusedBucketKeys } from '../sources/buckets';
 import { inventoryBase } from '../sources/s3-inventory';
 import { type ObjectReadGrant, ScheduledPublisher } from './scheduled-publisher';
 
@@ -40,6 +41,12 @@ export class Publishers extends Construct {
     if (config.dims.enabled) byId.dims = this.dimsPublisher(config, catalog);
     if (config.cost.enabled) byId.cost = this.costPublisher(config, catalog);
     this.byId = byId;
+    for (const bucket of unusedBucketKeys(config)) {
+      Annotations.of(this).addWarningV2(
+        'monitoring:bucketKmsKeyArns',
+        `bucketKmsKeyArns names bucket "${bucket}", but no enabled source reads objects from it: no key grant is made for it (a typo, or its source is turned off?).`,
+      );
+    }
   }
 
   /** A publisher by id; throws when the config turns it off. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -18,9 +19,19 @@ import { PUBLISHER_LIMITS } from '../jobs/limits';
 
 /** Lambda limits the environment to 4 KB; MONITOR_CONFIG must fit in it. */
 const MAX_ENVIRONMENT_BYTES = 4096;
-/** CloudWatch Logs retention values, in days. */
 /** Retries of a failed invocation by EventBridge Scheduler (the job is idempotent per run). */
 const SCHEDULER_RETRY_ATTEMPTS = 2;
+/**
+ * Retries by Lambda of a run whose handler threw (Scheduler's retries cover only failures to
+ * invoke). One: a passing fault (throttling, a network blip) gets a second chance a minute
+ * later; a run that fails for a lasting reason (bad input, permissions) is not repeated twice
+ * more, and a re-run re-sends the datums it had already sent (PutMetricData is not idempotent).
+ * The next scheduled run does the same work anyway.
+ */
+export const ASYNC_RETRY_ATTEMPTS = 1;
+/** Lambda keeps an asynchronous event at most 6 hours. */
+const MAX_ASYNC_EVENT_AGE_MINUTES = 360;
+/** CloudWatch Logs retention values, in days. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** Read access to objects of one bucket. */
@@ -53,7 +64,8 @@ export interface ScheduledPublisherProps {
 
 /**
  * One scheduled metric publisher: an arm64 Node 24 function bundled by esbuild, invoked by an
- * EventBridge Scheduler rate schedule with retries and an encrypted dead-letter queue, JSON
+ * EventBridge Scheduler rate schedule with retries, one retry of a run that throws (the
+ * function's async config) and an encrypted queue that receives every failed run, JSON
  * logs with retention, X-Ray tracing, and least-privilege IAM (PutMetricData only into its own
  * namespaces). No reserved concurrency: new accounts have a 10-execution limit and a
  * reservation below the unreserved minimum fails the deploy; overlapping runs are made safe
@@ -63,6 +75,7 @@ export class ScheduledPublisher extends Construct {
   readonly publisher: PublisherId;
   readonly fn: lambda.Function;
   readonly logGroup: logs.LogGroup;
+  /** Failed runs: the schedule's dead-letter queue and the function's on-failure destination. */
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: Schedule;
   /** Minutes between scheduled runs (from config). */
@@ -134,6 +147,9 @@ export class ScheduledPublisher extends Construct {
     for (const grant of props.reads ?? []) {
       for (const pattern of grant.keyPatterns) grant.bucket.grantRead(role, pattern);
     }
+    // SSE-KMS buckets (bucketKmsKeyArns): GetObject needs kms:Decrypt on the bucket's key, through S3 only.
+    const keys = new Set((props.reads ?? []).map((g) => g.bucket.bucketName).filter((b) => !Token.isUnresolved(b)).map((b) => config.bucketKmsKeyArns[b]));
+    for (const keyArn of [...keys].filter((k): k is string => k !== undefined).sort()) role.addToPrincipalPolicy(decryptThroughS3(keyArn));
     for (const bucket of props.lists ?? []) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
     }
@@ -157,6 +173,9 @@ export class ScheduledPublisher extends Construct {
       }
     }
 
+    // Failed runs, whichever way they fail: the schedule's failures to invoke (Scheduler DLQ) and
+    // runs whose handler threw or timed out after ASYNC_RETRY_ATTEMPTS (Lambda's on-failure
+    // destination). PublisherFailedRuns alarms while it holds messages.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -164,7 +183,13 @@ export class ScheduledPublisher extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue IS the dead-letter queue of the publisher schedule; a DLQ of a DLQ adds nothing.',
+      reason: 'This queue IS the dead-letter queue of the publisher schedule and its function; a DLQ of a DLQ adds nothing.',
+    });
+    this.fn.configureAsyncInvoke({
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      // A run older than one interval is superseded by the next one.
+      maxEventAge: Duration.minutes(Math.min(periodMinutesFor(this.scheduleMinutes), MAX_ASYNC_EVENT_AGE_MINUTES)),
+      onFailure: new SqsDestination(this.deadLetterQueue),
     });
     // Our own scheduler role (not the stack-wide singleton), so its acknowledgement stays here.
     const schedulerRole = new iam.Role(this, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
@@ -194,6 +219,16 @@ export class ScheduledPublisher extends Construct {
     Validations.of(this.fn.role!).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   }
 
+}
+
+/** kms:Decrypt on one key, only when S3 asks for it on the caller's behalf (the key's region is the bucket's). */
+export function decryptThroughS3(keyArn: string): iam.PolicyStatement {
+  const region = keyArn.split(':')[3];
+  return new iam.PolicyStatement({
+    actions: ['kms:Decrypt'],
+    resources: [keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+  });
 }
 
 /** The smallest CloudWatch Logs retention >= the configured days. */

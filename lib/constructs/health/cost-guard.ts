@@ -1,4 +1,4 @@
-import { aws_ce as ce, type aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { Aws, type aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
 import { envSuffix } from '../../config/load';
@@ -6,6 +6,8 @@ import type { MonitoringConfig } from '../../config/schema';
 import type { AlarmFactory } from '../alarm-factory';
 import type { Alerting } from '../alerting';
 import { catalogMetric } from '../catalog-metric';
+import { CostAnomalyAlerts } from '../cost-anomaly-alerts';
+import { retentionFor } from '../scheduled-publisher';
 
 /** The service principal of AWS Cost Anomaly Detection notifications. */
 export const COST_ANOMALY_PRINCIPAL = 'costalerts.amazonaws.com';
@@ -31,15 +33,13 @@ export function anomalyImpactExpression(minImpactUsd: number): string {
 
 /**
  * Cost: `Cost-ForecastOverBudget` when the forecast for the month exceeds the budget (critical),
- * and an AWS Cost Anomaly Detection monitor per AWS service (free) with an IMMEDIATE SNS
- * subscription on the warning topic. Cost Anomaly Detection allows one AWS-services monitor per
- * account: if the account already has one, name it in `costAnomalyMonitorArn` and only the
- * subscription is created.
+ * and an IMMEDIATE AWS Cost Anomaly Detection subscription of the warning topic to the account's
+ * AWS-services monitor (free), found or created at deploy time (CostAnomalyAlerts), or to the
+ * monitor named in `costAnomalyMonitorArn`.
  */
 export class CostGuard extends Construct {
   readonly forecastAlarm: cloudwatch.Alarm;
-  readonly anomalyMonitor?: ce.CfnAnomalyMonitor;
-  readonly anomalySubscription?: ce.CfnAnomalySubscription;
+  readonly anomalyAlerts?: CostAnomalyAlerts;
 
   constructor(scope: Construct, id: string, props: CostGuardProps) {
     super(scope, id);
@@ -61,21 +61,17 @@ export class CostGuard extends Construct {
 
     if (!config.costAnomalyDetection) return;
     alerting.allowServicePublish(COST_ANOMALY_PRINCIPAL);
-    if (!config.costAnomalyMonitorArn) {
-      this.anomalyMonitor = new ce.CfnAnomalyMonitor(this, 'AnomalyMonitor', {
-        monitorName: `${config.namespacePrefix}-services${envSuffix(config)}`.slice(0, 1024),
-        monitorType: 'DIMENSIONAL',
-        monitorDimension: 'SERVICE',
-      });
-    }
-    this.anomalySubscription = new ce.CfnAnomalySubscription(this, 'AnomalySubscription', {
-      subscriptionName: `${config.namespacePrefix}-cost-anomalies${envSuffix(config)}`.slice(0, 1024),
-      frequency: 'IMMEDIATE',
-      monitorArnList: [config.costAnomalyMonitorArn ?? this.anomalyMonitor!.attrMonitorArn],
-      subscribers: [{ type: 'SNS', address: alerting.topics.warning.topicArn }],
+    this.anomalyAlerts = new CostAnomalyAlerts(this, 'AnomalyAlerts', {
+      topic: alerting.topics.warning,
+      // Account-wide: one services monitor serves every region and environment.
+      monitorName: `${config.namespacePrefix}-services`.slice(0, 1024),
+      monitorArn: config.costAnomalyMonitorArn,
+      // One subscription per stack (environment and region).
+      subscriptionName: `${config.namespacePrefix}-cost-anomalies${envSuffix(config)}-${Aws.REGION}`,
       thresholdExpression: anomalyImpactExpression(config.costAnomalyMinImpactUsd),
+      logRetention: retentionFor(config.logRetentionDays),
     });
     // The topic policy must exist before Cost Anomaly Detection validates the subscriber.
-    this.anomalySubscription.node.addDependency(alerting.topics.warning);
+    this.anomalyAlerts.resource.node.addDependency(alerting.topics.warning, alerting.key);
   }
 }

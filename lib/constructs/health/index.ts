@@ -11,6 +11,7 @@ import { CostGuard } from './cost-guard';
 import { DataFreshness } from './data-freshness';
 import { DimsDrift } from './dims-drift';
 import { HealthRollup } from './health-rollup';
+import { PublisherFailedRuns } from './publisher-failed-runs';
 import { PublisherHeartbeats } from './publisher-heartbeats';
 import { PublisherLogs } from './publisher-logs';
 import { SloBurnRate } from './slo-burn-rate';
@@ -28,7 +29,7 @@ export interface HealthMonitoringProps {
 }
 
 /**
- * "Nothing goes dark": dead-man's switches per enabled publisher, data freshness, ADCE stall,
+ * "Nothing goes dark": dead-man's switches and failed-run queues per enabled publisher, data freshness, ADCE stall,
  * DIMS drift, cost forecast and Cost Anomaly Detection, the ADCE SLO with burn-rate alarms,
  * anomaly bands, publisher log errors and throttles, and the health roll-up at the top of every
  * dashboard (`healthRollup`). A part whose source is turned off (`<source>.enabled: false`) is
@@ -44,6 +45,7 @@ export class HealthMonitoring extends Construct {
   readonly slo?: SloBurnRate;
   readonly anomalies: AnomalyAlarms;
   readonly logs?: PublisherLogs;
+  readonly failedRuns?: PublisherFailedRuns;
   readonly rollup?: HealthRollup;
 
   constructor(scope: Construct, id: string, props: HealthMonitoringProps) {
@@ -64,9 +66,10 @@ export class HealthMonitoring extends Construct {
     const running = publishers.all();
     if (running.length > 0) {
       this.logs = new PublisherLogs(this, 'PublisherLogs', { ...common, publishers: running });
+      this.failedRuns = new PublisherFailedRuns(this, 'FailedRuns', { alarms, publishers: running });
       dashboards.addRow(
         'DataCollection',
-        dashboards.widget('DataCollection', { kind: 'alarmStatus', title: 'Publisher errors and throttles', select: { areas: ['Monitoring'], kinds: ['threshold'] }, height: 2 }),
+        dashboards.widget('DataCollection', { kind: 'alarmStatus', title: 'Publisher errors, failed runs and throttles', select: { areas: ['Monitoring'], kinds: ['threshold'] }, height: 2 }),
       );
     }
     if (config.healthRollup) this.rollup = new HealthRollup(this, 'Rollup', { config, alarms, dashboards });

@@ -4,6 +4,7 @@ import type { MonitoringConfig } from '../config/schema';
 import { registerCostEstimate } from './commands/cost-estimate';
 import { registerFireDrill } from './commands/fire-drill';
 import { registerInit } from './commands/init';
+import { registerPreflight } from './commands/preflight';
 import { registerPublish } from './commands/publish';
 import { registerPut } from './commands/put';
 import { registerTime } from './commands/time';
@@ -45,6 +46,7 @@ const COMMANDS: RegisterCommand[] = [
   registerInit,
   registerTime,
   registerPut,
+  registerPreflight,
   registerVerify,
   registerFireDrill,
   registerCostEstimate,
@@ -112,7 +114,7 @@ function processIO(): CliIO & { code: number } {
 
 function buildProgram(io: CliIO): Command {
   const program = new Command('monitor')
-    .description('Operate the data-lake monitoring stack: publish, push, time, verify, drill, estimate cost.')
+    .description('Operate the data-lake monitoring stack: preflight, publish, push, time, verify, drill, estimate cost.')
     .option('--env <name>', 'environment: reads config/<name>.json (default: $MONITOR_ENV, else the default configuration)')
     .option('--config <file>', 'config file (wins over --env and MONITOR_ENV)')
     .addHelpText(

@@ -14,7 +14,7 @@ const DEFAULT_MIN_BOOTSTRAP_VERSION = 6;
 const DESCRIBE_TYPE_CONCURRENCY = 4;
 
 /** A permission error of the caller (not a fact about the account). */
-export const isAccessDenied = (err: unknown): boolean => /AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(awsErrorName(err));
+export const isAccessDenied = (err: unknown): boolean => /AccessDenied|AuthorizationError|UnauthorizedOperation|NotAuthorized/i.test(awsErrorName(err));
 
 /** Credentials and region: everything else needs both. */
 export async function checkTarget(clients: PreflightClients): Promise<{ target?: Target; checks: PreflightCheck[] }> {

@@ -14,7 +14,7 @@ import type { CheckStatus, PreflightCheck, PreflightClients, Target } from './ty
  */
 export async function checkBuckets(config: MonitoringConfig, target: Target, clients: PreflightClients): Promise<PreflightCheck[]> {
   const keys = new KeyJudge(config, clients);
-  const results = await Promise.all(configuredBuckets(config).map((bucket) => checkBucket(bucket, config, target, clients, keys)));
+  const results = await Promise.all(configuredBuckets(config).map((bucket) => checkBucket(bucket, target, clients, keys)));
   return results.flat();
 }
 
@@ -22,14 +22,7 @@ const httpStatus = (err: unknown) => (err as { $metadata?: { httpStatusCode?: nu
 const notFound = (err: unknown) => httpStatus(err) === 404 || /^(NotFound|NoSuchKey|NoSuchBucket)$/.test(awsErrorName(err));
 const forbidden = (err: unknown) => httpStatus(err) === 403 || isAccessDenied(err) || awsErrorName(err) === 'Forbidden';
 
-/** The config key that names a bucket used by these publishers. */
-function bucketKey(bucket: ConfiguredBucket, config: MonitoringConfig): string {
-  const keys = bucket.publishers.map((p) => (p !== 'cost' && config[p].bucket === bucket.name ? `${p}.bucket` : undefined)).filter(Boolean);
-  if (config.s3.inventory?.destinationBucket === bucket.name) keys.push('s3.inventory.destinationBucket');
-  return keys.length ? [...new Set(keys)].join(' / ') : 'dataLakeBucket';
-}
-
-async function checkBucket(bucket: ConfiguredBucket, config: MonitoringConfig, target: Target, clients: PreflightClients, keys: KeyJudge): Promise<PreflightCheck[]> {
+async function checkBucket(bucket: ConfiguredBucket, target: Target, clients: PreflightClients, keys: KeyJudge): Promise<PreflightCheck[]> {
   const name = `s3://${bucket.name}`;
   const used = `used by ${bucket.publishers.join(', ')}${bucket.readsObjects ? '' : ' (listing only)'}`;
   let region: string;
@@ -38,7 +31,7 @@ async function checkBucket(bucket: ConfiguredBucket, config: MonitoringConfig, t
     region = head.BucketRegion ?? target.region;
   } catch (err) {
     if (notFound(err)) {
-      return [{ area: 'bucket', name, status: 'fail', detail: `does not exist (${used})`, fix: `Create it, or set ${bucketKey(bucket, config)} to the bucket's real name.` }];
+      return [{ area: 'bucket', name, status: 'fail', detail: `does not exist (${used})`, fix: `Create it, or set ${bucket.configKeys.join(' / ')} to the bucket's real name.` }];
     }
     if (forbidden(err)) {
       return [

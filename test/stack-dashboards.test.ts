@@ -105,9 +105,8 @@ describe('dashboards', () => {
       [...new Set([...stack.alarms.select({ areas }).map((e) => id(e.baseName)), id('Monitoring-Unhealthy'), id('Monitoring-Degraded')])].sort();
     const unique = (xs: string[]) => [...new Set(xs)].sort();
     // Data Collection also shows the publishers' log errors, failed runs and throttles (area Monitoring).
-    const failedRuns = ['S3', 'ADCE', 'DIMS', 'Cost'].map((p) => id(`${p}-PublisherFailedRuns`));
     expect(unique(alarmsOf('NBA-Simulator-DataCollection'))).toEqual(
-      unique([...expected('DataCollection', 'ADCE', 'DataQuality', 'DIMS'), id('Publishers-LoggedErrors'), id('Lambda-Throttles'), ...failedRuns]),
+      unique([...expected('DataCollection', 'ADCE', 'DataQuality', 'DIMS'), id('Publishers-LoggedErrors'), id('Lambda-Throttles'), id('Publishers-FailedRuns')]),
     );
     expect(unique(alarmsOf('NBA-Simulator-PerformanceCosts'))).toEqual(expected('Performance', 'Costs'));
     expect(unique(alarmsOf('NBA-Simulator-ADCEHealth'))).toEqual(expected('ADCE'));

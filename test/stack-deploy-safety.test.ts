@@ -74,19 +74,26 @@ describe('Cost Anomaly Detection deploys in every region, with or without a serv
   });
 });
 
-describe('failed publisher runs reach their queue, and the queue alarms', () => {
-  const cases: Array<{ publisher: PublisherId; alarm: string; maxEventAgeSeconds: number }> = [
-    { publisher: 's3', alarm: 'S3-PublisherFailedRuns', maxEventAgeSeconds: 3600 },
-    { publisher: 'adce', alarm: 'ADCE-PublisherFailedRuns', maxEventAgeSeconds: 300 },
+describe('failed publisher runs reach the failed-runs queue, and it alarms', () => {
+  const cases: Array<{ publisher: PublisherId; maxEventAgeSeconds: number }> = [
+    { publisher: 's3', maxEventAgeSeconds: 3600 },
+    { publisher: 'adce', maxEventAgeSeconds: 300 },
     // One interval, at most Lambda's 6 hours.
-    { publisher: 'dims', alarm: 'DIMS-PublisherFailedRuns', maxEventAgeSeconds: 21600 },
-    { publisher: 'cost', alarm: 'Cost-PublisherFailedRuns', maxEventAgeSeconds: 21600 },
+    { publisher: 'dims', maxEventAgeSeconds: 21600 },
+    { publisher: 'cost', maxEventAgeSeconds: 21600 },
   ];
+  const queue = stack.publishers.failedRuns!;
+  const queueArn = stack.resolve(queue.queueArn);
 
-  it.each(cases)('$publisher: a throwing run is retried once, then sent to its own queue (EventInvokeConfig)', ({ publisher, maxEventAgeSeconds }) => {
+  it('is one encrypted queue for every publisher (one alarm metric)', () => {
+    expect(ofType(json, 'AWS::SQS::Queue')).toHaveLength(1);
+    expect(json.Resources[logicalId(queue)]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    for (const { publisher } of cases) expect(stack.publishers.get(publisher).deadLetterQueue).toBe(queue);
+  });
+
+  it.each(cases)('$publisher: a throwing run is retried once, then sent to the queue (EventInvokeConfig); the schedule dead-letters there too', ({ publisher, maxEventAgeSeconds }) => {
     const p = stack.publishers.get(publisher);
     const fnId = logicalId(p.fn);
-    const queueArn = stack.resolve(p.deadLetterQueue.queueArn);
     const configs = ofType(json, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) => c.Properties.FunctionName.Ref === fnId);
     expect(configs).toHaveLength(1);
     expect(configs[0]![1].Properties).toEqual({
@@ -97,21 +104,19 @@ describe('failed publisher runs reach their queue, and the queue alarms', () => 
       DestinationConfig: { OnFailure: { Destination: queueArn } },
     });
     expect(ASYNC_RETRY_ATTEMPTS).toBe(1);
-    // The function may send to that queue, and the schedule's own DLQ is the same queue.
     const send = roleStatements(json, logicalId(p.fn.role!)).find((s) => [s.Action].flat().includes('sqs:SendMessage'));
     expect(send?.Resource).toEqual(queueArn);
     const schedule = ofType(json, 'AWS::Scheduler::Schedule').find(([, s]) => s.Properties.Target.Arn['Fn::GetAtt'][0] === fnId)!;
     expect(schedule[1].Properties.Target.DeadLetterConfig).toEqual({ Arn: queueArn });
   });
 
-  it.each(cases)('$alarm: warning as soon as the $publisher queue holds a message', ({ publisher, alarm }) => {
-    const p = stack.publishers.get(publisher);
-    const found = ofType(json, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.AlarmName === alarm);
+  it('Publishers-FailedRuns: warning as soon as the queue holds a message', () => {
+    const found = ofType(json, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.AlarmName === 'Publishers-FailedRuns');
     expect(found).toHaveLength(1);
     expect(found[0]![1].Properties).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: stack.resolve(p.deadLetterQueue.queueName) }],
+      Dimensions: [{ Name: 'QueueName', Value: stack.resolve(queue.queueName) }],
       Statistic: 'Maximum',
       Period: 300,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -120,14 +125,15 @@ describe('failed publisher runs reach their queue, and the queue alarms', () => 
       TreatMissingData: 'notBreaching',
       AlarmActions: [stack.resolve(stack.alerting.topics.warning.topicArn)],
     });
-    expect(found[0]![1].Properties.AlarmDescription).toMatch(/ALARM_RUNBOOKS\.md#publisher-failedruns$/);
+    expect(found[0]![1].Properties.AlarmDescription).toMatch(/\(s3, adce, dims, cost\).*ALARM_RUNBOOKS\.md#publishers-failedruns$/);
   });
 
-  it('a turned-off source has neither the async config nor the alarm', () => {
+  it('a turned-off source has no async config; with every source off there is no queue and no alarm', () => {
     const t = synthStack({ adce: { enabled: false } }).template.toJSON();
     expect(ofType(t, 'AWS::Lambda::EventInvokeConfig')).toHaveLength(3);
-    const names = ofType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => String(a.Properties.AlarmName));
-    expect(names.filter((n) => n.endsWith('-PublisherFailedRuns')).sort()).toEqual(['Cost-PublisherFailedRuns', 'DIMS-PublisherFailedRuns', 'S3-PublisherFailedRuns']);
+    const none = synthStack({ s3: { enabled: false }, adce: { enabled: false }, dims: { enabled: false }, cost: { enabled: false } }).template.toJSON();
+    expect(ofType(none, 'AWS::SQS::Queue')).toEqual([]);
+    expect(ofType(none, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName)).not.toContain('Publishers-FailedRuns');
   });
 });
 

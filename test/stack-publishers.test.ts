@@ -52,7 +52,7 @@ describe('publishers in the template (default config)', () => {
     expect(resources(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('MonitoringPublishers'))).toHaveLength(4);
   });
 
-  it('each runs on an EventBridge Scheduler rate from config with retries and its own encrypted TLS-only DLQ', () => {
+  it('each runs on an EventBridge Scheduler rate from config with retries and the encrypted TLS-only failed-runs queue as DLQ', () => {
     const schedules = resources(template, 'AWS::Scheduler::Schedule');
     const expected = { S3: 'rate(1 hour)', Adce: 'rate(5 minutes)', Dims: 'rate(6 hours)', Cost: 'rate(1 day)' };
     for (const [id, rate] of Object.entries(expected)) {
@@ -64,7 +64,7 @@ describe('publishers in the template (default config)', () => {
       expect(props.State).toBe('ENABLED');
       expect(props.Target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 2 });
       const dlqId = props.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0];
-      expect(dlqId).toMatch(new RegExp(`^MonitoringPublishers${id}DeadLetterQueue`));
+      expect(dlqId).toMatch(/^MonitoringPublishersFailedRuns/);
       expect(template.toJSON().Resources[dlqId].Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
       const policies = resources(template, 'AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties.Queues.some((q: Json) => q.Ref === dlqId));
       expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');

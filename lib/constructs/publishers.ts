@@ -1,6 +1,7 @@
 import { Annotations, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
 import { dataLakeBuckets, sourceBucket } from '../config/load';
@@ -8,7 +9,7 @@ import { type MonitoringConfig, type PublisherId, enabledPublishers } from '../c
 import { ADCE_CURSOR_BUCKET_ENV, ADCE_CURSOR_KEY, ADCE_CURSOR_KEY_ENV } from '../jobs/adce-cursor';
 import { unusedBucketKeys } from '../sources/buckets';
 import { inventoryBase } from '../sources/s3-inventory';
-import { type ObjectReadGrant, ScheduledPublisher } from './scheduled-publisher';
+import { type ObjectReadGrant, ScheduledPublisher, type ScheduledPublisherProps, createFailedRunsQueue } from './scheduled-publisher';
 
 export interface PublishersProps {
   /** Validated configuration: which sources are on, buckets, keys, schedules. */
@@ -26,12 +27,15 @@ export class Publishers extends Construct {
   readonly byId: Readonly<Partial<Record<PublisherId, ScheduledPublisher>>>;
   /** Holds the ADCE cursor (one small object, written with conditional PUTs); only with ADCE. */
   readonly stateBucket?: s3.Bucket;
+  /** Failed runs of every publisher (one queue: one alarm, `Publishers-FailedRuns`); absent when every source is off. */
+  readonly failedRuns?: sqs.Queue;
   private readonly config: MonitoringConfig;
 
   constructor(scope: Construct, id: string, props: PublishersProps) {
     super(scope, id);
     const { config, catalog } = props;
     this.config = config;
+    if (enabledPublishers(config).length > 0) this.failedRuns = createFailedRunsQueue(this, 'FailedRuns');
     const byId: Partial<Record<PublisherId, ScheduledPublisher>> = {};
     if (config.s3.enabled) byId.s3 = this.s3Publisher(config, catalog);
     if (config.adce.enabled) {
@@ -59,6 +63,11 @@ export class Publishers extends Construct {
   /** Every enabled publisher, in PUBLISHERS order. */
   all(): ScheduledPublisher[] {
     return enabledPublishers(this.config).map((p) => this.get(p));
+  }
+
+  /** A publisher that sends its failed runs to the shared queue. */
+  private publisher(id: string, props: ScheduledPublisherProps): ScheduledPublisher {
+    return new ScheduledPublisher(this, id, { ...props, failedRuns: this.failedRuns });
   }
 
   private bucket(name: string, id: string): s3.IBucket {
@@ -90,7 +99,7 @@ export class Publishers extends Construct {
       if (b.scanMode !== 'inventory' || !b.inventory) continue;
       reads.push({ bucket: listed(b.inventory.destinationBucket), keyPatterns: [`${inventoryBase({ sourceBucket: b.name, ...b.inventory })}*`] });
     }
-    return new ScheduledPublisher(this, 'S3', {
+    return this.publisher('S3', {
       publisher: 's3',
       config,
       catalog,
@@ -100,7 +109,7 @@ export class Publishers extends Construct {
   }
 
   private adcePublisher(config: MonitoringConfig, catalog: MetricCatalog, stateBucket: s3.Bucket): ScheduledPublisher {
-    const adce = new ScheduledPublisher(this, 'Adce', {
+    const adce = this.publisher('Adce', {
       publisher: 'adce',
       config,
       catalog,
@@ -116,7 +125,7 @@ export class Publishers extends Construct {
   }
 
   private dimsPublisher(config: MonitoringConfig, catalog: MetricCatalog): ScheduledPublisher {
-    return new ScheduledPublisher(this, 'Dims', {
+    return this.publisher('Dims', {
       publisher: 'dims',
       config,
       catalog,
@@ -129,7 +138,7 @@ export class Publishers extends Construct {
   }
 
   private costPublisher(config: MonitoringConfig, catalog: MetricCatalog): ScheduledPublisher {
-    return new ScheduledPublisher(this, 'Cost', {
+    return this.publisher('Cost', {
       publisher: 'cost',
       config,
       catalog,

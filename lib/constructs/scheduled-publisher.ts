@@ -60,6 +60,11 @@ export interface ScheduledPublisherProps {
   readonly timeout?: Duration;
   /** @default PUBLISHER_LIMITS (lib/jobs/limits.ts): the document size caps are sized for it */
   readonly memorySize?: number;
+  /**
+   * Where failed runs go (shared by the publishers of a stack: one queue, one alarm).
+   * @default a queue of its own (`createFailedRunsQueue`)
+   */
+  readonly failedRuns?: sqs.IQueue;
 }
 
 /**
@@ -76,7 +81,7 @@ export class ScheduledPublisher extends Construct {
   readonly fn: lambda.Function;
   readonly logGroup: logs.LogGroup;
   /** Failed runs: the schedule's dead-letter queue and the function's on-failure destination. */
-  readonly deadLetterQueue: sqs.Queue;
+  readonly deadLetterQueue: sqs.IQueue;
   readonly schedule: Schedule;
   /** Minutes between scheduled runs (from config). */
   readonly scheduleMinutes: number;
@@ -175,16 +180,8 @@ export class ScheduledPublisher extends Construct {
 
     // Failed runs, whichever way they fail: the schedule's failures to invoke (Scheduler DLQ) and
     // runs whose handler threw or timed out after ASYNC_RETRY_ATTEMPTS (Lambda's on-failure
-    // destination). PublisherFailedRuns alarms while it holds messages.
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue IS the dead-letter queue of the publisher schedule and its function; a DLQ of a DLQ adds nothing.',
-    });
+    // destination). Publishers-FailedRuns alarms while it holds messages.
+    this.deadLetterQueue = props.failedRuns ?? createFailedRunsQueue(this, 'DeadLetterQueue');
     this.fn.configureAsyncInvoke({
       retryAttempts: ASYNC_RETRY_ATTEMPTS,
       // A run older than one interval is superseded by the next one.
@@ -192,7 +189,10 @@ export class ScheduledPublisher extends Construct {
       onFailure: new SqsDestination(this.deadLetterQueue),
     });
     // Our own scheduler role (not the stack-wide singleton), so its acknowledgement stays here.
-    const schedulerRole = new iam.Role(this, 'SchedulerRole', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      // Only schedules of this account may assume it (confused deputy).
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Stack.of(this).account } }),
+    });
     this.schedule = new Schedule(this, 'Schedule', {
       schedule: ScheduleExpression.rate(Duration.minutes(this.scheduleMinutes)),
       description: `Runs the ${publisher} metric publisher`,
@@ -219,6 +219,19 @@ export class ScheduledPublisher extends Construct {
     Validations.of(this.fn.role!).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   }
 
+}
+
+/**
+ * An encrypted, TLS-only queue that keeps failed runs (Scheduler dead letters and Lambda
+ * on-failure records) for 14 days.
+ */
+export function createFailedRunsQueue(scope: Construct, id: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue IS the dead-letter queue of the publisher schedules and functions; a DLQ of a DLQ adds nothing.',
+  });
+  return queue;
 }
 
 /** kms:Decrypt on one key, only when S3 asks for it on the caller's behalf (the key's region is the bucket's). */

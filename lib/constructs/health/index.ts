@@ -29,7 +29,7 @@ export interface HealthMonitoringProps {
 }
 
 /**
- * "Nothing goes dark": dead-man's switches and failed-run queues per enabled publisher, data freshness, ADCE stall,
+ * "Nothing goes dark": dead-man's switches per enabled publisher, failed runs, data freshness, ADCE stall,
  * DIMS drift, cost forecast and Cost Anomaly Detection, the ADCE SLO with burn-rate alarms,
  * anomaly bands, publisher log errors and throttles, and the health roll-up at the top of every
  * dashboard (`healthRollup`). A part whose source is turned off (`<source>.enabled: false`) is
@@ -66,7 +66,7 @@ export class HealthMonitoring extends Construct {
     const running = publishers.all();
     if (running.length > 0) {
       this.logs = new PublisherLogs(this, 'PublisherLogs', { ...common, publishers: running });
-      this.failedRuns = new PublisherFailedRuns(this, 'FailedRuns', { alarms, publishers: running });
+      if (publishers.failedRuns) this.failedRuns = new PublisherFailedRuns(this, 'FailedRuns', { alarms, queue: publishers.failedRuns, publishers: running });
       dashboards.addRow(
         'DataCollection',
         dashboards.widget('DataCollection', { kind: 'alarmStatus', title: 'Publisher errors, failed runs and throttles', select: { areas: ['Monitoring'], kinds: ['threshold'] }, height: 2 }),

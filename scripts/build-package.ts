@@ -7,8 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { PUBLISHERS } from '../lib/config/schema';
-import { PREBUILT_LAMBDA_DIR, PUBLISHER_BUNDLE } from '../lib/constructs/publisher-bundle';
+import { LAMBDA_HANDLERS, type LambdaHandlerId, PREBUILT_LAMBDA_DIR, PUBLISHER_BUNDLE } from '../lib/constructs/publisher-bundle';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -32,10 +31,10 @@ await build({
 });
 
 await Promise.all(
-  PUBLISHERS.map((publisher) =>
+  (Object.keys(LAMBDA_HANDLERS) as LambdaHandlerId[]).map((id) =>
     build({
-      entryPoints: [join(root, 'lambda', `${publisher}-publisher.ts`)],
-      outfile: join(dist, PREBUILT_LAMBDA_DIR, publisher, 'index.js'),
+      entryPoints: [join(root, 'lambda', `${LAMBDA_HANDLERS[id]}.ts`)],
+      outfile: join(dist, PREBUILT_LAMBDA_DIR, id, 'index.js'),
       bundle: true,
       platform: 'node',
       format: PUBLISHER_BUNDLE.format,
@@ -49,4 +48,4 @@ await Promise.all(
 );
 
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-console.log(`built ${dist}: index.cjs, ${PUBLISHERS.length} Lambda bundles, types`);
+console.log(`built ${dist}: index.cjs, ${Object.keys(LAMBDA_HANDLERS).length} Lambda bundles, types`);

@@ -63,6 +63,20 @@ describe('Cost Anomaly Detection alert subscription (deploy-time custom resource
     expect(isServicesMonitor({ type: 'DIMENSIONAL', dimension: 'LINKED_ACCOUNT' })).toBe(false);
   });
 
+  it('another stack created the services monitor first (creation refused): subscribes to that one', async () => {
+    ce.on(GetAnomalyMonitorsCommand)
+      .resolvesOnce({ AnomalyMonitors: [] })
+      .resolves({ AnomalyMonitors: [{ MonitorArn: AWS_DEFAULT, MonitorName: 'Other-services', MonitorType: 'DIMENSIONAL', MonitorDimension: 'SERVICE' }] });
+    ce.on(CreateAnomalyMonitorCommand).rejects(awsError('LimitExceededException', 'Limit exceeded on dimensional spend monitor creation'));
+    const result = await handleAlertSubscriptionEvent(event('Create'), client);
+    expect(result.Data).toMatchObject({ MonitorArn: AWS_DEFAULT, MonitorOrigin: 'existing' });
+
+    // Refused for another reason, and still no monitor: the deploy fails with AWS's message.
+    ce.on(GetAnomalyMonitorsCommand).resolves({ AnomalyMonitors: [] });
+    ce.on(CreateAnomalyMonitorCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform ce:CreateAnomalyMonitor'));
+    await expect(handleAlertSubscriptionEvent(event('Create'), client)).rejects.toThrow('ce:CreateAnomalyMonitor');
+  });
+
   it('costAnomalyMonitorArn: uses that monitor when it exists, and says so when it does not', async () => {
     ce.on(GetAnomalyMonitorsCommand, { MonitorArnList: [CUSTOM] }).resolves({ AnomalyMonitors: [{ MonitorArn: CUSTOM, MonitorName: 'team-tags', MonitorType: 'CUSTOM' }] });
     const result = await handleAlertSubscriptionEvent(event('Create', { ResourceProperties: { ...props, MonitorArn: CUSTOM } }), client);

@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { type CfnElement, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { bundledFunction } from './publisher-bundle';
 import type { AlertSubscriptionProps } from '../cost-anomaly/alert-subscription';
 
 /** The custom resource type in the template (`monitor preflight` skips it in the region check). */
@@ -35,7 +34,7 @@ export interface CostAnomalyAlertsProps {
  */
 export class CostAnomalyAlerts extends Construct {
   readonly resource: CustomResource;
-  readonly handler: NodejsFunction;
+  readonly handler: lambda.Function;
   /** The subscription's ARN (known after deploy). */
   readonly subscriptionArn: string;
   /** The monitor it is attached to (known after deploy). */
@@ -68,9 +67,7 @@ export class CostAnomalyAlerts extends Construct {
     const handlerLogs = new logs.LogGroup(this, 'HandlerLogs', { retention: props.logRetention });
     handlerLogs.grantWrite(role);
 
-    this.handler = new NodejsFunction(this, 'Handler', {
-      entry: join(import.meta.dirname, '..', '..', 'lambda', 'cost-anomaly-alerts.ts'),
-      handler: 'handler',
+    this.handler = bundledFunction(this, 'Handler', 'cost-anomaly-alerts', {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -79,7 +76,6 @@ export class CostAnomalyAlerts extends Construct {
       description: 'Deploy time: Cost Anomaly Detection alert subscription (custom resource)',
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: handlerLogs,
-      bundling: { minify: true, format: OutputFormat.CJS, target: 'node22', externalModules: ['@aws-sdk/*'], sourceMap: false },
     });
 
     // The framework function of the Provider gets its own role and log group (no managed policy).

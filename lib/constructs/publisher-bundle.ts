@@ -1,5 +1,11 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Construct } from 'constructs';
+
 /**
- * How a publisher Lambda is bundled (esbuild), in one place: `ScheduledPublisher` bundles the
+ * How the library's Lambda handlers are bundled (esbuild), in one place: `ScheduledPublisher` bundles the
  * TypeScript handler this way in a checkout, and the package build (scripts/build-package.ts)
  * ships the same bundles prebuilt, so an installed library needs no esbuild.
  */
@@ -16,3 +22,38 @@ export const PUBLISHER_BUNDLE = {
 
 /** Folder of the prebuilt bundle of a publisher, relative to the built library (dist/lambda/<publisher>/index.js). */
 export const PREBUILT_LAMBDA_DIR = 'lambda';
+
+/** Every Lambda handler the library deploys: its source lambda/<file>.ts, its prebuilt folder dist/lambda/<id>/. */
+export const LAMBDA_HANDLERS = {
+  s3: 's3-publisher',
+  adce: 'adce-publisher',
+  dims: 'dims-publisher',
+  cost: 'cost-publisher',
+  'cost-anomaly-alerts': 'cost-anomaly-alerts',
+} as const;
+export type LambdaHandlerId = keyof typeof LAMBDA_HANDLERS;
+
+/**
+ * A function running one of the library's handlers: the prebuilt bundle when the library is
+ * installed (it ships each handler bundled next to itself), else esbuild on the TypeScript of a
+ * checkout, both with {@link PUBLISHER_BUNDLE}.
+ */
+export function bundledFunction(scope: Construct, id: string, handlerId: LambdaHandlerId, props: Omit<lambda.FunctionProps, 'code' | 'handler'>): lambda.Function {
+  const prebuilt = join(import.meta.dirname, PREBUILT_LAMBDA_DIR, handlerId);
+  if (existsSync(join(prebuilt, 'index.js'))) {
+    return new lambda.Function(scope, id, { ...props, code: lambda.Code.fromAsset(prebuilt), handler: 'index.handler' });
+  }
+  return new NodejsFunction(scope, id, {
+    ...props,
+    entry: join(import.meta.dirname, '..', '..', 'lambda', `${LAMBDA_HANDLERS[handlerId]}.ts`),
+    handler: 'handler',
+    bundling: {
+      minify: PUBLISHER_BUNDLE.minify,
+      format: OutputFormat.CJS,
+      target: PUBLISHER_BUNDLE.target,
+      externalModules: [...PUBLISHER_BUNDLE.external],
+      mainFields: [...PUBLISHER_BUNDLE.mainFields],
+      sourceMap: false,
+    },
+  });
+}

@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -14,7 +11,7 @@ import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
 import { periodMinutesFor } from '../health/windows';
-import { PREBUILT_LAMBDA_DIR, PUBLISHER_BUNDLE } from './publisher-bundle';
+import { bundledFunction } from './publisher-bundle';
 import { PUBLISHER_LIMITS } from '../jobs/limits';
 
 /** Lambda limits the environment to 4 KB; MONITOR_CONFIG must fit in it. */
@@ -122,23 +119,7 @@ export class ScheduledPublisher extends Construct {
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
     };
-    // The installed library ships each handler bundled next to itself; a checkout bundles the TypeScript.
-    const prebuilt = join(import.meta.dirname, PREBUILT_LAMBDA_DIR, publisher);
-    this.fn = existsSync(join(prebuilt, 'index.js'))
-      ? new lambda.Function(this, 'Function', { ...functionProps, code: lambda.Code.fromAsset(prebuilt), handler: 'index.handler' })
-      : new NodejsFunction(this, 'Function', {
-          ...functionProps,
-          entry: join(import.meta.dirname, '..', '..', 'lambda', `${publisher}-publisher.ts`),
-          handler: 'handler',
-          bundling: {
-            minify: PUBLISHER_BUNDLE.minify,
-            format: OutputFormat.CJS,
-            target: PUBLISHER_BUNDLE.target,
-            externalModules: [...PUBLISHER_BUNDLE.external],
-            mainFields: [...PUBLISHER_BUNDLE.mainFields],
-            sourceMap: false,
-          },
-        });
+    this.fn = bundledFunction(this, 'Function', publisher, functionProps);
     this.logGroup.grantWrite(role);
 
     role.addToPrincipalPolicy(

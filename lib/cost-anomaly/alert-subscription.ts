@@ -72,11 +72,19 @@ export async function resolveMonitor(ce: CostExplorerClient, options: { configur
   }
   const existing = (await listMonitors(ce)).find(isServicesMonitor);
   if (existing) return { ...existing, origin: 'existing' };
-  const created = await ce.send(
-    new CreateAnomalyMonitorCommand({ AnomalyMonitor: { MonitorName: options.createName, MonitorType: 'DIMENSIONAL', MonitorDimension: 'SERVICE' } }),
-    deadline(),
-  );
-  return { arn: created.MonitorArn!, name: options.createName, type: 'DIMENSIONAL', dimension: 'SERVICE', origin: 'created' };
+  try {
+    const created = await ce.send(
+      new CreateAnomalyMonitorCommand({ AnomalyMonitor: { MonitorName: options.createName, MonitorType: 'DIMENSIONAL', MonitorDimension: 'SERVICE' } }),
+      deadline(),
+    );
+    return { arn: created.MonitorArn!, name: options.createName, type: 'DIMENSIONAL', dimension: 'SERVICE', origin: 'created' };
+  } catch (err) {
+    // Another stack of the account (e.g. a second instance in the same deploy) created it first:
+    // an account holds one services monitor, so a second creation fails ("Limit exceeded").
+    const raced = (await listMonitors(ce)).find(isServicesMonitor);
+    if (raced) return { ...raced, origin: 'existing' };
+    throw err;
+  }
 }
 
 /** The alert subscription's settings, as the custom resource passes them (strings, like CloudFormation). */

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
@@ -11,7 +12,7 @@ import { mockCloudWatch } from './support/cloudwatch-mock';
 
 /** One documented order: --config, --env, MONITOR_ENV, the default configuration. */
 describe('which local configuration the CLI reads', () => {
-  const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'resolution-'));
+  const dir = mkdtempSync(join(tmpdir(), 'resolution-'));
   for (const env of ['prod', 'staging']) writeFileSync(join(dir, `${env}.json`), JSON.stringify({ namespacePrefix: `Team-${env}` }));
   const explicit = join(dir, 'explicit.json');
   writeFileSync(explicit, JSON.stringify({ namespacePrefix: 'Team-explicit' }));

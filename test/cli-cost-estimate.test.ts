@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,7 +58,7 @@ const TEMPLATE = {
 };
 
 function assembly(templates: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'cdk-out-'));
+  const dir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
   for (const [name, t] of Object.entries(templates)) writeFileSync(join(dir, `${name}.template.json`), JSON.stringify(t));
   return dir;
 }
@@ -137,7 +138,7 @@ describe('monitor cost-estimate', () => {
   });
 
   it('says to run `npx cdk synth` when there is no template', async () => {
-    const empty = mkdtempSync(join(process.env.TMPDIR ?? '.', 'cdk-out-empty-'));
+    const empty = mkdtempSync(join(tmpdir(), 'cdk-out-empty-'));
     const missing = await estimate(join(empty, 'nope'));
     expect(missing.code).toBe(2);
     expect(missing.io.stderr).toMatch(/no cloud assembly at .*nope: run `npx cdk synth` first/);

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliIO } from '../lib/cli/main';
@@ -32,7 +33,7 @@ export function captureIO(options: { stdin?: string; isTTY?: boolean } = {}): Ca
 
 /** Writes a config file so tests never depend on whatever config/ holds. */
 export function configFile(values: MonitoringConfigInput = {}): string {
-  const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'cli-config-'));
+  const dir = mkdtempSync(join(tmpdir(), 'cli-config-'));
   const file = join(dir, 'test.json');
   writeFileSync(file, JSON.stringify(values));
   return file;

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -11,7 +12,7 @@ import { type Emulator, putObjects, startEmulator } from './support/s3-lake';
 const HOUR = 3_600_000;
 const now = new Date('2026-12-01T12:00:00Z');
 const every = (hours: number, count: number, lastAgoHours = 1) => Array.from({ length: count }, (_, i) => new Date(now.getTime() - (lastAgoHours + i * hours) * HOUR));
-const folder = () => mkdtempSync(join(process.env.TMPDIR ?? '.', 'init-'));
+const folder = () => mkdtempSync(join(tmpdir(), 'init-'));
 
 describe('freshness threshold from arrival times', () => {
   it('daily arrivals: 1.5 x the 24 h rhythm = 36 h', () => {

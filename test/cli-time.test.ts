@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,7 +81,7 @@ describe('monitor time', () => {
   });
 
   it.each(['Data-Extraction', '1stStep', 'x'.repeat(248)])('refuses the operation name %j without running the command', async (name) => {
-    const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'time-'));
+    const dir = mkdtempSync(join(tmpdir(), 'time-'));
     const marker = join(dir, 'ran');
     const io = captureIO();
     const code = await main(['--config', config, 'time', '--operation', name, '--', 'sh', '-c', `touch ${marker}`], io);

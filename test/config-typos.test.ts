@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -46,7 +47,7 @@ describe('typos stop the synth with "did you mean"', () => {
   });
 
   it('a missing config/<env>.json says how to create it', () => {
-    const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'config-'));
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
     expect(() => loadConfig({ envName: 'prod', configDir: dir })).toThrow(/prod\.json for environment "prod" does not exist\. Create it with `npm run -s monitor -- init --env prod .*or write `\{\}` into it to use every default/);
     writeFileSync(join(dir, 'prod.json'), '\uFEFF{"monthlyBudgetUsd": 40}');
     expect(loadConfig({ envName: 'prod', configDir: dir }).config.monthlyBudgetUsd).toBe(40);

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { SEVERITIES, recipientsFor } from '../lib/config/alerting';
 import { ConfigError, alarmName, loadConfig, parseConfig } from '../lib/config/load';
 
 function configDirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'config-'));
+  const dir = mkdtempSync(join(tmpdir(), 'config-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -16,7 +17,7 @@ const FIX = join(import.meta.dirname, 'fixtures');
 const HOSTILE = join(FIX, 'hostile');
 const NOW = '2025-11-08T00:30:00.000Z';
 const config = configFile();
-const tmp = mkdtempSync(join(process.env.TMPDIR ?? '.', 'hostile-'));
+const tmp = mkdtempSync(join(tmpdir(), 'hostile-'));
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'] });

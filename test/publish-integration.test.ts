@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -91,7 +92,7 @@ describe('monitor publish dims', () => {
 
   it('prints only what CloudWatch would accept: a value out of range is named on stderr, exit 1, the rest printed', async () => {
     const text = readFileSync(join(FIX, 'dims', 'metrics.yaml'), 'utf8').replace('value: 1746', 'value: 1.0e+200');
-    const file = join(mkdtempSync(join(process.env.TMPDIR ?? '.', 'dims-')), 'metrics.yaml');
+    const file = join(mkdtempSync(join(tmpdir(), 'dims-')), 'metrics.yaml');
     writeFileSync(file, text);
     const r = await run(['dims', '--dry-run', '--file', file]);
     expect(r.code).toBe(1);

@@ -1,12 +1,12 @@
 import { OPERATION_STATUSES, type OperationStatus } from '../lib/catalog/catalog';
-import type { MonitoringConfig } from '../lib/config/schema';
+import { type MonitoringConfig, operationNames } from '../lib/config/schema';
 import { COLORS, type DashboardDefinition, type WidgetSpec } from './types';
 
 const STATUS_COLORS: Record<OperationStatus, string> = { success: COLORS.green, failure: COLORS.red };
 
 /** How long pipeline operations take, and what the account costs against its budget (with the cost source). */
 export function performanceCostsDashboard(config: MonitoringConfig): DashboardDefinition {
-  const durations: WidgetSpec[] = config.pipelineOperations.map((op) => ({
+  const durations: WidgetSpec[] = operationNames(config).map((op) => ({
     kind: 'graph',
     title: `${op} duration (seconds)`,
     left: OPERATION_STATUSES.map((status) => ({ metric: `${op}Duration`, dimensions: { Status: status }, label: status, color: STATUS_COLORS[status] })),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SEVERITIES, recipientsFor } from '../lib/config/alerting';
 import { ConfigError, alarmName, loadConfig, parseConfig } from '../lib/config/load';
+import { operationNames, scheduledOperations } from '../lib/config/schema';
 
 function configDirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'config-'));
@@ -119,6 +120,28 @@ describe('published dimension values are normalized by the schema', () => {
 
   it('refuses an empty priority', () => {
     expect(loadError(() => parseConfig({ adce: { priorities: ['high', ''] } }))).toMatch(/adce\.priorities\[1\] = "": must not be empty/);
+  });
+});
+
+describe('pipelineOperations: names or { name, expectedEveryHours }', () => {
+  it('normalizes both forms to objects; a plain name has no cadence', () => {
+    const config = parseConfig({ pipelineOperations: ['Validation', { name: 'DataExtraction', expectedEveryHours: 24 }, { name: 'S3Upload', expectedEveryHours: 0.25 }] });
+    expect(config.pipelineOperations).toEqual([{ name: 'Validation' }, { name: 'DataExtraction', expectedEveryHours: 24 }, { name: 'S3Upload', expectedEveryHours: 0.25 }]);
+    expect(operationNames(config)).toEqual(['Validation', 'DataExtraction', 'S3Upload']);
+    expect(scheduledOperations(config)).toEqual([{ name: 'DataExtraction', expectedEveryMinutes: 1440 }, { name: 'S3Upload', expectedEveryMinutes: 15 }]);
+    // The Lambdas re-parse the parsed config: the normalized form is valid input and unchanged.
+    expect(parseConfig(JSON.parse(JSON.stringify(config))).pipelineOperations).toEqual(config.pipelineOperations);
+  });
+
+  it.each([
+    [[{ name: 'X', expectedEveryHours: 85 }], /pipelineOperations\[0\]\.expectedEveryHours = 85: must be <= 84/],
+    [[{ name: 'X', expectedEveryHours: 0.01 }], /expectedEveryHours = 0\.01: must be a whole number of minutes/],
+    [[{ name: 'X', expectedEveryHours: 0 }], /expectedEveryHours = 0: must be > 0/],
+    [[{ name: 'X', every: 24 }], /unknown key "pipelineOperations\[0\]\.every"/],
+    [['Load', { name: 'Load', expectedEveryHours: 1 }], /pipelineOperations\[1\] = .*operation "Load" is listed twice/],
+    [['2ndStep'], /pipelineOperations\[0\] = "2ndStep": must start with a letter/],
+  ])('refuses %j with a message naming the entry', (value, message) => {
+    expect(loadError(() => parseConfig({ pipelineOperations: value }))).toMatch(message);
   });
 });
 

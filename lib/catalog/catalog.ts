@@ -162,7 +162,7 @@ export class MetricCatalog {
   constructor(readonly config: MonitoringConfig) {
     const specs: Array<MetricSpec & { enabled?: boolean }> = [
       ...baseSpecs(config),
-      ...config.pipelineOperations.map(operationDurationSpec),
+      ...config.pipelineOperations.map((op) => operationDurationSpec(op.name)),
       ...config.dims.extraMetrics.map((path) => ({
         group: 'DIMS' as const, name: dimsExtraMetricName(path), unit: 'None' as const, dimensions: [], source: 'dims' as const,
         emission: 'every-run' as const, statistic: 'Maximum' as const, description: `DIMS metric ${path} (configured in dims.extraMetrics).`,

@@ -1,6 +1,6 @@
 import { createCatalog, type CatalogMetric } from '../catalog/catalog';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
-import { PUBLISHERS } from '../config/schema';
+import { PUBLISHERS, operationNames } from '../config/schema';
 import { expectedListRequests } from '../sources/s3-scan';
 import { dimensionSets } from './dimension-sets';
 import { HOURS_PER_MONTH, PRICES, type Prices } from './prices';
@@ -473,7 +473,7 @@ export function estimateCost(
   const totalUsd = lines.reduce((s, l) => s + l.usd, 0);
   const runSeconds = functions.map((f) => `${f.publisher} ${assumptions.runSeconds[f.publisher]} s`);
   const assumptionsText = [
-    `Pipeline-pushed metrics (${catalog.publishedBy('pipeline').filter((m) => m.group !== 'Performance').map((m) => m.name).join(', ')}, <Operation>Duration of ${config.pipelineOperations.join(', ') || 'none'}) have data ${assumptions.pipelineHoursPerDay} h/day, every dimension set (--pipeline-hours-per-day); ${assumptions.pipelineRequestsPerDay} PutMetricData requests/day (--pipeline-requests-per-day).`,
+    `Pipeline-pushed metrics (${catalog.publishedBy('pipeline').filter((m) => m.group !== 'Performance').map((m) => m.name).join(', ')}, <Operation>Duration of ${operationNames(config).join(', ') || 'none'}) have data ${assumptions.pipelineHoursPerDay} h/day, every dimension set (--pipeline-hours-per-day); ${assumptions.pipelineRequestsPerDay} PutMetricData requests/day (--pipeline-requests-per-day).`,
     'Publisher metrics are billed in every hour in which their publisher runs (every run sends every every-run metric; when-data metrics are counted as if they did too).',
     `Lambda run time per invocation: ${[...new Set(runSeconds)].join(', ') || 'n/a'} (--run-seconds publisher=seconds).`,
     `Data-lake bucket: ${fmt(assumptions.bucketObjects, 0)} objects in ${assumptions.bucketPrefixes} top-level prefixes (--bucket-objects, --bucket-prefixes); scan mode ${config.s3.scanMode}.`,

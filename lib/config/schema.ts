@@ -66,6 +66,32 @@ function encodeUrl(url: string): string {
 /** A pipeline operation: becomes `<Operation>Duration` in the Performance namespace. */
 export const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,246}$/;
 
+const operationName = text(z.regex(OPERATION_NAME, 'must start with a letter and hold only letters, digits and _'));
+/** Longest cadence a heartbeat can watch: 2 intervals must fit CloudWatch's 7-day alarm range. */
+export const MAX_EXPECTED_EVERY_HOURS = 84;
+const operationObject = z.strictObject({
+  name: operationName,
+  /** How often the job runs; silent for 2 of these -> `<name>-Heartbeat` alarms. Whole minutes, at most 84 h (2 intervals within CloudWatch's 7 days). */
+  expectedEveryHours: z.optional(
+    num(
+      positive,
+      z.maximum(MAX_EXPECTED_EVERY_HOURS, `must be <= ${MAX_EXPECTED_EVERY_HOURS} (2 intervals must fit CloudWatch's 7-day alarm range)`),
+      z.refine<number>((h) => Math.abs(h * 60 - Math.round(h * 60)) < 1e-9, 'must be a whole number of minutes (e.g. 0.25 = 15 min)'),
+    ),
+  ),
+});
+
+/** A pipeline operation as code reads it (config entries normalized). */
+export interface PipelineOperation {
+  readonly name: string;
+  /** Cadence of the job; set = the operation has a heartbeat alarm. */
+  readonly expectedEveryHours?: number;
+}
+
+function toOperation(entry: string | PipelineOperation): PipelineOperation {
+  return typeof entry === 'string' ? { name: entry } : entry;
+}
+
 const thresholdsSchema = group({
   /** ADCE-HighFailureRate fires when ADCESuccessRate (Average, 2 x 5 min) drops below this. */
   adceMinSuccessRatePct: percent(95),
@@ -350,10 +376,24 @@ export const configSchema = z.strictObject({
   alertPhoneNumbers: def(z.array(text(z.regex(E164, 'is not an E.164 phone number (e.g. +14155550123)'))), []),
   /** Thresholds of the core alarms. */
   thresholds: thresholdsSchema,
-  /** Operations the pipeline times; each gets a `<Operation>Duration` metric and an anomaly alarm. */
+  /**
+   * Operations the pipeline times; each gets a `<Operation>Duration` metric (Status success |
+   * failure), a dashboard widget and an anomaly alarm. An entry is a name, or
+   * `{ "name": "DataExtraction", "expectedEveryHours": 24 }` for a job that runs on a cadence:
+   * it then also gets a dead-man's switch (`<Operation>-Heartbeat`: no datum of any Status for 2
+   * intervals). Normalized to objects; names must be unique.
+   */
   pipelineOperations: def(
-    z.array(text(z.regex(OPERATION_NAME, 'must start with a letter and hold only letters, digits and _'))),
-    ['DataExtraction', 'S3Upload', 'Validation'],
+    z.array(z.pipe(z.union([operationName, operationObject], 'must be an operation name or { "name", "expectedEveryHours"? }'), z.transform(toOperation))).check(
+      z.superRefine((ops, ctx) => {
+        const seen = new Set<string>();
+        ops.forEach((op, i) => {
+          if (seen.has(op.name)) ctx.addIssue({ code: 'custom', message: `operation "${op.name}" is listed twice`, input: ops, path: [i] });
+          seen.add(op.name);
+        });
+      }),
+    ),
+    [{ name: 'DataExtraction' }, { name: 'S3Upload' }, { name: 'Validation' }],
   ),
   /** The S3 data-lake publisher: buckets, sources (top-level prefixes), freshness thresholds. */
   s3: s3Schema,
@@ -414,4 +454,14 @@ export type PublisherId = (typeof PUBLISHERS)[number];
 /** The publishers the config turns on (`<source>.enabled`), in PUBLISHERS order. */
 export function enabledPublishers(config: Pick<MonitoringConfig, PublisherId>): PublisherId[] {
   return PUBLISHERS.filter((p) => config[p].enabled);
+}
+
+/** Names of the configured pipeline operations, in config order. */
+export function operationNames(config: Pick<MonitoringConfig, 'pipelineOperations'>): string[] {
+  return config.pipelineOperations.map((op) => op.name);
+}
+
+/** The operations that run on a cadence (`expectedEveryHours`), with it in whole minutes. */
+export function scheduledOperations(config: Pick<MonitoringConfig, 'pipelineOperations'>): Array<{ name: string; expectedEveryMinutes: number }> {
+  return config.pipelineOperations.flatMap((op) => (op.expectedEveryHours === undefined ? [] : [{ name: op.name, expectedEveryMinutes: Math.round(op.expectedEveryHours * 60) }]));
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { OPERATION_STATUSES, createCatalog } from '../../catalog/catalog';
-import { OPERATION_NAME } from '../../config/schema';
+import { OPERATION_NAME, operationNames } from '../../config/schema';
 import { datumToJsonLine } from '../../publisher/datum';
 import { publishDatums } from '../../publisher/publish';
 import { type NetworkLimits, attemptTimeoutMs } from '../../sources/aws-clients';
@@ -43,9 +43,9 @@ export const registerTime: RegisterCommand = (program, io) => {
       io.exit(EXIT.usage);
       return;
     }
-    if (!config.pipelineOperations.includes(operation)) {
+    if (!operationNames(config).includes(operation)) {
       io.err(
-        `note: "${operation}" is not in pipelineOperations (${config.pipelineOperations.join(', ')}): it has no dashboard widget ` +
+        `note: "${operation}" is not in pipelineOperations (${operationNames(config).join(', ')}): it has no dashboard widget ` +
           `or alarm, and each Status value is one more custom metric.\n`,
       );
     }

@@ -2,7 +2,7 @@ import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { type MetricCatalog, OPERATION_STATUSES } from '../../catalog/catalog';
 import { dataLakeBuckets, perBucketAlarmName } from '../../config/load';
-import type { MonitoringConfig } from '../../config/schema';
+import { type MonitoringConfig, operationNames } from '../../config/schema';
 import { periodMinutesFor } from '../../health/windows';
 import { type AlarmFactory, runbookAnchor } from '../alarm-factory';
 import { catalogMetric } from '../catalog-metric';
@@ -54,7 +54,7 @@ export class AnomalyAlarms extends Construct {
     }
 
     if (config.anomalyDetection.operationDurations) {
-      for (const op of config.pipelineOperations) {
+      for (const op of operationNames(config)) {
         alarms.outsideBand(
           `${op}-DurationAnomaly`,
           catalogMetric(catalog, `${op}Duration`, { Status: OPERATION_STATUSES[0] }, { statistic: 'Average', period: Duration.hours(1) }),

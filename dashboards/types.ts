@@ -3,8 +3,10 @@ import type { AlarmArea, AlarmSelector } from '../lib/constructs/alarm-factory';
 
 /**
  * Dashboards as data: widgets name catalog metrics (plus dimension values) and select alarms
- * from the registry; lib/constructs/dashboards.ts turns them into CloudWatch widgets through
- * the catalog, so an undeclared metric or a wrong dimension set fails the synth.
+ * from the registry. This is the one model of every dashboard: lib/constructs/dashboards.ts
+ * turns it into CloudWatch widgets and `monitor export grafana` into Grafana panels, both
+ * resolving metrics through dashboards/model.ts and the catalog, so an undeclared metric or a
+ * wrong dimension set fails the synth and the export alike.
  * (Type-only imports: nothing here pulls in aws-cdk-lib.)
  */
 
@@ -28,6 +30,25 @@ export interface MetricRef {
   readonly color?: string;
 }
 
+/** Metric math over catalog metrics, e.g. `FILL(success, 0) + FILL(failure, 0)`. */
+export interface ExpressionRef {
+  /** CloudWatch metric math; its variables are the keys of `using`. */
+  readonly expression: string;
+  /** The metrics the expression reads (not drawn themselves), by variable name. */
+  readonly using: Readonly<Record<string, MetricRef>>;
+  readonly periodMinutes: number;
+  /** @default the expression itself */
+  readonly label?: string;
+  readonly color?: string;
+}
+
+/** One series of a graph or single-value widget. */
+export type SeriesRef = MetricRef | ExpressionRef;
+
+export function isExpression(ref: SeriesRef): ref is ExpressionRef {
+  return 'expression' in ref;
+}
+
 export interface Axis {
   readonly min?: number;
   readonly max?: number;
@@ -42,17 +63,17 @@ export interface HorizontalLine {
 }
 
 interface Sized {
-  /** Grid units of 24. @default per kind: graph 12, single value 12, alarm status 24, text 24 */
+  /** Grid units of 24. @default per kind: graph 12, single value 12, alarm status 24, text 24, log query 24 */
   readonly width?: number;
-  /** @default per kind: graph 6, single value 4, alarm status 3, text 2 */
+  /** @default per kind: graph 6, single value 4, alarm status 3, text 2, log query 6 */
   readonly height?: number;
 }
 
 export interface GraphSpec extends Sized {
   readonly kind: 'graph';
   readonly title: string;
-  readonly left: readonly MetricRef[];
-  readonly right?: readonly MetricRef[];
+  readonly left: readonly SeriesRef[];
+  readonly right?: readonly SeriesRef[];
   readonly leftAxis?: Axis;
   readonly rightAxis?: Axis;
   readonly lines?: readonly HorizontalLine[];
@@ -70,7 +91,9 @@ export interface GraphSpec extends Sized {
 export interface SingleValueSpec extends Sized {
   readonly kind: 'singleValue';
   readonly title: string;
-  readonly metrics: readonly MetricRef[];
+  readonly metrics: readonly SeriesRef[];
+  /** One value over the last N days (the widget's own time range and period). @default the dashboard's range, latest value */
+  readonly rangeDays?: number;
 }
 
 /** States of registered alarms; resolved at synth, so alarms added later are included. */
@@ -86,7 +109,28 @@ export interface TextSpec extends Sized {
   readonly markdown: string;
 }
 
-export type WidgetSpec = GraphSpec | SingleValueSpec | AlarmStatusSpec | TextSpec;
+/** A log group a query reads; its name may only be known at deploy time (a CDK token). */
+export interface LogGroupRef {
+  /** What the log group is, e.g. `S3 publisher`. */
+  readonly label: string;
+  readonly name: string;
+}
+
+/** A CloudWatch Logs Insights query shown as a table. */
+export interface LogQuerySpec extends Sized {
+  readonly kind: 'logQuery';
+  readonly title: string;
+  readonly logGroups: readonly LogGroupRef[];
+  readonly query: string;
+}
+
+export type WidgetSpec = GraphSpec | SingleValueSpec | AlarmStatusSpec | TextSpec | LogQuerySpec;
+
+/** Grid size of a widget: its own, else the default of its kind. */
+export function sizeOf(spec: WidgetSpec): { width: number; height: number } {
+  const defaults = { graph: [12, 6], singleValue: [12, 4], alarmStatus: [24, 3], text: [24, 2], logQuery: [24, 6] }[spec.kind];
+  return { width: spec.width ?? defaults[0]!, height: spec.height ?? defaults[1]! };
+}
 
 export interface DashboardDefinition {
   readonly id: DashboardId;

@@ -136,9 +136,9 @@ describe('dashboard extension points (health row, extra widgets, later alarms)',
   it('addTopRow goes above the definition, addRow below, and alarms registered later still appear', () => {
     // Without the stack's own health row and composites, to test the extension points alone.
     const { stack: s } = buildStack({ healthRollup: false, slo: { burnRateAlarms: false } });
-    s.dashboards.addRow('DataCollection', new cloudwatch.TextWidget({ markdown: 'footer', width: 24, height: 2 }));
+    s.dashboards.addRow('DataCollection', { kind: 'text', markdown: 'footer', width: 24, height: 2 });
     for (const id of s.dashboards.ids) {
-      s.dashboards.addTopRow(id, s.dashboards.widget(id, { kind: 'alarmStatus', title: 'Health', select: { kinds: ['composite'] }, height: 2 }));
+      s.dashboards.addTopRow(id, { kind: 'alarmStatus', title: 'Health', select: { kinds: ['composite'] }, height: 2 });
     }
     // Registered after the dashboards were built:
     const critical = s.alarms.select({ severities: ['critical'] }).map((e) => cloudwatch.AlarmRule.fromAlarm(e.alarm, cloudwatch.AlarmState.ALARM));
@@ -155,7 +155,7 @@ describe('dashboard extension points (health row, extra widgets, later alarms)',
 
   it('an alarm status widget with nothing selected says so instead of failing the deploy', () => {
     const { stack: s } = buildStack({ healthRollup: false, slo: { burnRateAlarms: false } });
-    s.dashboards.addTopRow('ADCEHealth', s.dashboards.widget('ADCEHealth', { kind: 'alarmStatus', title: 'Health', select: { kinds: ['composite'] } }));
+    s.dashboards.addTopRow('ADCEHealth', { kind: 'alarmStatus', title: 'Health', select: { kinds: ['composite'] } });
     const top = dashboards(Template.fromStack(s))['NBA-Simulator-ADCEHealth']![0]!;
     expect(top).toMatchObject({ type: 'text', properties: { markdown: expect.stringContaining('no alarm relates to this dashboard yet') } });
   });

@@ -1,4 +1,5 @@
 import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import type { ExpressionRef } from '../../dashboards/types';
 import type { CatalogMetric, Dimensions, MetricCatalog } from '../catalog/catalog';
 import { periodMinutesFor } from '../health/windows';
 
@@ -47,5 +48,24 @@ export function metricOf(
     color: options.color,
     // No `unit`: in an alarm or graph the unit is a filter, and a datum pushed by the pipeline
     // without a unit (boto3's default) would then silently not match.
+  });
+}
+
+/**
+ * Metric math over catalog metrics (the same `ExpressionRef` a dashboard draws), so an alarm and
+ * its graph evaluate one expression. Variables carry no label: they are read, not drawn.
+ */
+export function catalogExpression(catalog: MetricCatalog, ref: ExpressionRef, options: { readonly label?: string } = {}): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: ref.expression,
+    usingMetrics: Object.fromEntries(
+      Object.entries(ref.using).map(([id, m]) => [
+        id,
+        catalogMetric(catalog, m.metric, m.dimensions, { statistic: m.statistic, period: m.periodMinutes === undefined ? undefined : Duration.minutes(m.periodMinutes) }),
+      ]),
+    ),
+    period: Duration.minutes(ref.periodMinutes),
+    label: options.label ?? ref.label,
+    color: ref.color,
   });
 }

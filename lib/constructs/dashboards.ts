@@ -1,12 +1,24 @@
-import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { Duration, Token, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { standardDashboards } from '../../dashboards';
-import { COLORS, type DashboardDefinition, type DashboardId, type GraphSpec, type MetricRef, type WidgetSpec } from '../../dashboards/types';
+import { type ComparisonOperator, type ResolvedAlarm, type ResolvedDashboard, type ResolvedWidget, resolveExpression, resolveMetric, resolveSeries } from '../../dashboards/model';
+import {
+  COLORS,
+  type DashboardDefinition,
+  type DashboardId,
+  type ExpressionRef,
+  type GraphSpec,
+  type MetricRef,
+  type SeriesRef,
+  type WidgetSpec,
+  isExpression,
+  sizeOf,
+} from '../../dashboards/types';
 import type { MetricCatalog } from '../catalog/catalog';
 import { envSuffix } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
-import type { AlarmFactory, AlarmSelector } from './alarm-factory';
-import { metricOf } from './catalog-metric';
+import { type AlarmFactory, type AlarmSelector, type RegisteredAlarm, runbookLink } from './alarm-factory';
+import { catalogExpression, metricOf } from './catalog-metric';
 
 export interface DashboardsProps {
   /** Validated configuration: names (`namespacePrefix`, `envName`) and what the definitions read. */
@@ -17,14 +29,24 @@ export interface DashboardsProps {
   readonly alarms: AlarmFactory;
 }
 
+interface Built {
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly layout: Layout;
+  readonly definition: DashboardDefinition;
+  readonly top: WidgetSpec[][];
+  readonly bottom: WidgetSpec[][];
+}
+
 /**
- * Deploys the dashboard definitions of dashboards/ (`standardDashboards(config)`). Layout is resolved at synth, so rows and
- * alarms added after this construct was created still appear: `addTopRow` puts a row above a
- * dashboard's own rows (the health row), `addRow` appends one below.
+ * Deploys the dashboard definitions of dashboards/ (`standardDashboards(config)`). Layout is
+ * resolved at synth, so rows and alarms added after this construct was created still appear:
+ * `addTopRow` puts a row above a dashboard's own rows (the health row), `addRow` appends one
+ * below. Rows are widget specs, like the definitions, so `resolved()` gives the whole dashboard
+ * as data (what `monitor export grafana` reads).
  */
 export class Dashboards extends Construct {
   private readonly props: DashboardsProps;
-  private readonly built = new Map<DashboardId, { dashboard: cloudwatch.Dashboard; layout: Layout; definition: DashboardDefinition }>();
+  private readonly built = new Map<DashboardId, Built>();
 
   constructor(scope: Construct, id: string, props: DashboardsProps) {
     super(scope, id);
@@ -38,7 +60,7 @@ export class Dashboards extends Construct {
         defaultInterval: Duration.hours(definition.defaultRangeHours ?? 24),
       });
       dashboard.addWidgets(layout);
-      this.built.set(definition.id, { dashboard, layout, definition });
+      this.built.set(definition.id, { dashboard, layout, definition, top: [], bottom: [] });
     }
   }
 
@@ -48,77 +70,187 @@ export class Dashboards extends Construct {
   }
 
   /** A row above the dashboard's own rows (below earlier top rows). For the health row. */
-  addTopRow(id: DashboardId, ...widgets: cloudwatch.IWidget[]): void {
-    if (widgets.length > 0) this.entry(id).layout.top.push(widgets);
+  addTopRow(id: DashboardId, ...specs: WidgetSpec[]): void {
+    this.add(id, 'top', specs);
   }
 
   /** A row below everything else on the dashboard. */
-  addRow(id: DashboardId, ...widgets: cloudwatch.IWidget[]): void {
-    if (widgets.length > 0) this.entry(id).layout.bottom.push(widgets);
+  addRow(id: DashboardId, ...specs: WidgetSpec[]): void {
+    this.add(id, 'bottom', specs);
+  }
+
+  private add(id: DashboardId, where: 'top' | 'bottom', specs: WidgetSpec[]): void {
+    if (specs.length === 0) return;
+    const entry = this.entry(id);
+    entry.layout[where].push(specs.map((spec) => this.widget(id, spec, entry.definition)));
+    entry[where].push(specs);
   }
 
   /** Renders a widget spec (catalog metrics, alarm selections) for a dashboard. */
   widget(id: DashboardId, spec: WidgetSpec, definition: DashboardDefinition = this.entry(id).definition): cloudwatch.IWidget {
+    const { width, height } = sizeOf(spec);
     switch (spec.kind) {
       case 'graph':
         return new cloudwatch.GraphWidget({
           title: spec.title,
-          left: spec.left.map((m) => this.metric(m)),
-          right: spec.right?.map((m) => this.metric(m)),
+          left: spec.left.map((m) => this.series(m)),
+          right: spec.right?.map((m) => this.series(m)),
           leftYAxis: spec.leftAxis && { ...spec.leftAxis, showUnits: false },
           rightYAxis: spec.rightAxis && { ...spec.rightAxis, showUnits: false },
           leftAnnotations: this.annotations(spec),
           view: spec.view === 'bar' ? cloudwatch.GraphWidgetView.BAR : cloudwatch.GraphWidgetView.TIME_SERIES,
           stacked: spec.view === 'stacked',
-          width: spec.width ?? 12,
-          height: spec.height ?? 6,
+          width,
+          height,
         });
       case 'singleValue':
         return new cloudwatch.SingleValueWidget({
           title: spec.title,
-          metrics: spec.metrics.map((m) => this.metric(m)),
-          width: spec.width ?? 12,
-          height: spec.height ?? 4,
+          metrics: spec.metrics.map((m) => this.series(m)),
+          ...(spec.rangeDays !== undefined ? { setPeriodToTimeRange: true, start: `-P${spec.rangeDays}D` } : {}),
+          width,
+          height,
         });
       case 'alarmStatus':
-        return new RegisteredAlarmsWidget(this.props.alarms, spec.select ?? { areas: definition.alarmAreas }, spec.title, spec.width ?? 24, spec.height ?? 3);
+        return new RegisteredAlarmsWidget(this.props.alarms, spec.select ?? { areas: definition.alarmAreas }, spec.title, width, height);
       case 'text':
-        return new cloudwatch.TextWidget({ markdown: spec.markdown, width: spec.width ?? 24, height: spec.height ?? 2 });
+        return new cloudwatch.TextWidget({ markdown: spec.markdown, width, height });
+      case 'logQuery':
+        return new cloudwatch.LogQueryWidget({
+          title: spec.title,
+          logGroupNames: spec.logGroups.map((g) => g.name),
+          queryString: spec.query,
+          view: cloudwatch.LogQueryVisualizationType.TABLE,
+          width,
+          height,
+        });
     }
   }
 
-  /** A widget metric from the catalog; the period defaults to the publisher's cadence. */
+  /** A widget metric from the catalog (dashboards/model.ts `resolveMetric`): the period defaults to the publisher's cadence. */
   metric(ref: MetricRef): cloudwatch.Metric {
-    const { catalog } = this.props;
-    const declared = catalog.get(ref.metric);
-    const values = Object.values(catalog.dimensionsFor(declared, ref.dimensions));
-    return metricOf(catalog, declared, ref.dimensions, {
-      statistic: ref.statistic,
-      period: ref.periodMinutes === undefined ? undefined : Duration.minutes(ref.periodMinutes),
-      label: ref.label ?? (values.length > 0 ? `${ref.metric} (${values.join(', ')})` : ref.metric),
-      color: ref.color,
+    const r = resolveMetric(this.props.catalog, ref);
+    return metricOf(this.props.catalog, r.declared, ref.dimensions, {
+      statistic: r.statistic,
+      period: Duration.seconds(r.periodSeconds),
+      label: r.label,
+      color: r.color,
     });
+  }
+
+  /** A metric or a metric-math expression over catalog metrics. */
+  series(ref: SeriesRef): cloudwatch.IMetric {
+    return isExpression(ref) ? this.expression(ref) : this.metric(ref);
+  }
+
+  private expression(ref: ExpressionRef): cloudwatch.MathExpression {
+    const r = resolveExpression(this.props.catalog, ref);
+    return catalogExpression(this.props.catalog, ref, { label: r.label });
+  }
+
+  /**
+   * Every deployed dashboard as data: the definition's rows with the rows constructs added, each
+   * metric resolved through the catalog and each alarm through the registry. Call it once the
+   * stack is complete (alarms registered later are included, as in the template).
+   */
+  resolved(): ResolvedDashboard[] {
+    return [...this.built.entries()].map(([id, entry]) => ({
+      id,
+      name: dashboardName(this.props.config, id),
+      title: entry.definition.title,
+      defaultRangeHours: entry.definition.defaultRangeHours ?? 24,
+      rows: [...entry.top, ...entry.definition.rows, ...entry.bottom].map((row) => row.map((spec) => this.resolve(spec, entry.definition))),
+    }));
+  }
+
+  private resolve(spec: WidgetSpec, definition: DashboardDefinition): ResolvedWidget {
+    const size = sizeOf(spec);
+    const { catalog } = this.props;
+    switch (spec.kind) {
+      case 'graph':
+        return {
+          ...size,
+          kind: 'graph',
+          title: spec.title,
+          left: spec.left.map((m) => resolveSeries(catalog, m)),
+          right: (spec.right ?? []).map((m) => resolveSeries(catalog, m)),
+          leftAxis: spec.leftAxis,
+          rightAxis: spec.rightAxis,
+          lines: spec.lines ?? [],
+          alarms: (spec.alarms ?? []).map((baseName) => this.resolveAlarm(this.thresholdAlarm(spec, baseName).entry)),
+          view: spec.view ?? 'line',
+        };
+      case 'singleValue':
+        return { ...size, kind: 'singleValue', title: spec.title, series: spec.metrics.map((m) => resolveSeries(catalog, m)), rangeDays: spec.rangeDays };
+      case 'alarmStatus':
+        return { ...size, kind: 'alarmStatus', title: spec.title, alarms: this.props.alarms.select(spec.select ?? { areas: definition.alarmAreas }).map((e) => this.resolveAlarm(e)) };
+      case 'text':
+        return { ...size, kind: 'text', markdown: spec.markdown };
+      case 'logQuery':
+        return { ...size, kind: 'logQuery', title: spec.title, query: spec.query, logGroups: spec.logGroups.map((g) => ({ label: g.label, ...(Token.isUnresolved(g.name) ? {} : { name: g.name }) })) };
+    }
+  }
+
+  /** A registered alarm as deployed: name, threshold line, the metric it watches. */
+  private resolveAlarm(entry: RegisteredAlarm): ResolvedAlarm {
+    const base: ResolvedAlarm = {
+      baseName: entry.baseName,
+      alarmName: entry.alarmName,
+      severity: entry.severity,
+      kind: entry.kind,
+      summary: entry.summary,
+      runbookUrl: runbookLink(this.props.config, entry.runbookAnchor),
+    };
+    const { alarm } = entry;
+    if (!(alarm instanceof cloudwatch.Alarm) || alarm instanceof cloudwatch.AnomalyDetectionAlarm) return base;
+    const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+    const annotation = alarm.toAnnotation();
+    const plain = typeof cfn.metricName === 'string' && typeof cfn.namespace === 'string' && typeof cfn.statistic === 'string' && typeof cfn.period === 'number';
+    return {
+      ...base,
+      threshold: { value: annotation.value, operator: operatorOf(entry.baseName, cfn.comparisonOperator), label: `${entry.baseName}: ${annotation.label}` },
+      ...(plain ? { metric: { namespace: cfn.namespace!, metricName: cfn.metricName!, statistic: cfn.statistic!, periodSeconds: cfn.period! } } : {}),
+    };
+  }
+
+  private thresholdAlarm(spec: GraphSpec, baseName: string): { entry: RegisteredAlarm; alarm: cloudwatch.Alarm } {
+    const entry = this.props.alarms.get(baseName);
+    const { alarm } = entry;
+    if (!(alarm instanceof cloudwatch.Alarm) || alarm instanceof cloudwatch.AnomalyDetectionAlarm) {
+      throw new Error(`Graph "${spec.title}": alarm ${baseName} has no threshold line to draw (only threshold alarms do).`);
+    }
+    return { entry, alarm };
   }
 
   /** The graph's own lines, then the threshold line of each of its alarms. */
   private annotations(spec: GraphSpec): cloudwatch.HorizontalAnnotation[] | undefined {
     const lines = (spec.lines ?? []).map((l) => ({ value: l.value, label: l.label, color: l.color }));
     const alarms = (spec.alarms ?? []).map((baseName) => {
-      const { alarm } = this.props.alarms.get(baseName);
-      if (!(alarm instanceof cloudwatch.Alarm) || alarm instanceof cloudwatch.AnomalyDetectionAlarm) {
-        throw new Error(`Graph "${spec.title}": alarm ${baseName} has no threshold line to draw (only threshold alarms do).`);
-      }
+      const { alarm } = this.thresholdAlarm(spec, baseName);
       return { ...alarm.toAnnotation(), label: `${baseName}: ${alarm.toAnnotation().label}`, color: COLORS.red };
     });
     const all = [...lines, ...alarms];
     return all.length > 0 ? all : undefined;
   }
 
-  private entry(id: DashboardId) {
+  private entry(id: DashboardId): Built {
     const entry = this.built.get(id);
     if (!entry) throw new Error(`No dashboard ${id}. Deployed: ${this.ids.join(', ')}`);
     return entry;
   }
+}
+
+const OPERATORS: Readonly<Record<string, ComparisonOperator>> = {
+  GreaterThanThreshold: '>',
+  GreaterThanOrEqualToThreshold: '>=',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '<=',
+};
+
+function operatorOf(baseName: string, cloudWatchOperator: string | undefined): ComparisonOperator {
+  const operator = OPERATORS[cloudWatchOperator ?? ''];
+  if (!operator) throw new Error(`Alarm ${baseName}: comparison ${cloudWatchOperator} is not a threshold comparison.`);
+  return operator;
 }
 
 /** `<prefix>-<id>` plus `-<env>` outside the default environment; only the characters CloudWatch allows. */

@@ -68,14 +68,14 @@ export class DataFreshness extends Construct {
 
     dashboards.addRow(
       'DataCollection',
-      new cloudwatch.LogQueryWidget({
+      {
+        kind: 'logQuery',
         title: 'Data sources: freshness by prefix (latest S3 publisher run; isStale: past its threshold by the next check)',
-        logGroupNames: [props.s3PublisherLogGroup.logGroupName],
-        queryString: freshnessQuery(),
-        view: cloudwatch.LogQueryVisualizationType.TABLE,
+        logGroups: [{ label: 'S3 publisher', name: props.s3PublisherLogGroup.logGroupName }],
+        query: freshnessQuery(),
         width: 24,
         height: 8,
-      }),
+      },
     );
   }
 }

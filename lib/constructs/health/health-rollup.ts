@@ -67,12 +67,8 @@ export class HealthRollup extends Construct {
     for (const dashboard of dashboards.ids) {
       dashboards.addTopRow(
         dashboard,
-        new cloudwatch.AlarmStatusWidget({ title: 'Health', alarms: [this.unhealthy, this.degraded], width: 16, height: 3 }),
-        new cloudwatch.TextWidget({
-          markdown: legend,
-          width: 8,
-          height: 3,
-        }),
+        { kind: 'alarmStatus', title: 'Health', select: { baseNames: [UNHEALTHY, DEGRADED] }, width: 16, height: 3 },
+        { kind: 'text', markdown: legend, width: 8, height: 3 },
       );
     }
   }

@@ -67,10 +67,7 @@ export class HealthMonitoring extends Construct {
     if (running.length > 0) {
       this.logs = new PublisherLogs(this, 'PublisherLogs', { ...common, publishers: running });
       if (publishers.failedRuns) this.failedRuns = new PublisherFailedRuns(this, 'FailedRuns', { alarms, queue: publishers.failedRuns, publishers: running });
-      dashboards.addRow(
-        'DataCollection',
-        dashboards.widget('DataCollection', { kind: 'alarmStatus', title: 'Publisher errors, failed runs and throttles', select: { areas: ['Monitoring'], kinds: ['threshold'] }, height: 2 }),
-      );
+      dashboards.addRow('DataCollection', { kind: 'alarmStatus', title: 'Publisher errors, failed runs and throttles', select: { areas: ['Monitoring'], kinds: ['threshold'] }, height: 2 });
     }
     if (config.healthRollup) this.rollup = new HealthRollup(this, 'Rollup', { config, alarms, dashboards });
   }

@@ -1,11 +1,12 @@
-import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../../catalog/catalog';
 import type { MonitoringConfig } from '../../config/schema';
 import { type BurnWindowClass, burnRateExpression, burnWindowClasses, errorBudgetRemainingExpression } from '../../slo/burn-rate';
 import { type AlarmFactory, runbookAnchor } from '../alarm-factory';
 import type { Severity } from '../alerting';
-import { catalogMetric } from '../catalog-metric';
+import type { ExpressionRef, MetricRef } from '../../../dashboards/types';
+import { catalogExpression } from '../catalog-metric';
 import type { Dashboards } from '../dashboards';
 
 export interface SloBurnRateProps {
@@ -38,19 +39,12 @@ export class SloBurnRate extends Construct {
     super(scope, id);
     const { config, catalog, alarms, dashboards } = props;
     const target = config.slo.adceSuccessTargetPct;
-    const burn = (minutes: number, label?: string) => {
-      const period = Duration.minutes(minutes);
+    const burnSpec = (minutes: number, label?: string): ExpressionRef => {
       const id = ids(minutes);
-      return new cloudwatch.MathExpression({
-        expression: burnRateExpression(id, target),
-        usingMetrics: {
-          [id.failed]: catalogMetric(catalog, 'ADCETasksFailed', {}, { statistic: 'Sum', period }),
-          [id.completed]: catalogMetric(catalog, 'ADCETasksCompleted', {}, { statistic: 'Sum', period }),
-        },
-        period,
-        label,
-      });
+      const sum = (metric: string): MetricRef => ({ metric, statistic: 'Sum', periodMinutes: minutes });
+      return { expression: burnRateExpression(id, target), using: { [id.failed]: sum('ADCETasksFailed'), [id.completed]: sum('ADCETasksCompleted') }, periodMinutes: minutes, label };
     };
+    const burn = (minutes: number) => catalogExpression(catalog, burnSpec(minutes));
 
     const classes = burnWindowClasses(config.slo);
     if (config.slo.burnRateAlarms) {
@@ -79,36 +73,36 @@ export class SloBurnRate extends Construct {
     }
 
     // Error budget over the SLO window: one value over the last windowDays (widget-level range).
-    const windowPeriod = Duration.days(config.slo.windowDays);
+    const windowMinutes = config.slo.windowDays * 1440;
     const sloIds = { failed: 'failedSlo', completed: 'completedSlo' };
-    const remaining = new cloudwatch.MathExpression({
-      expression: errorBudgetRemainingExpression(sloIds, target),
-      usingMetrics: {
-        [sloIds.failed]: catalogMetric(catalog, 'ADCETasksFailed', {}, { statistic: 'Sum', period: windowPeriod }),
-        [sloIds.completed]: catalogMetric(catalog, 'ADCETasksCompleted', {}, { statistic: 'Sum', period: windowPeriod }),
-      },
-      period: windowPeriod,
-      label: `Error budget remaining (%), ${target}% over ${config.slo.windowDays} d`,
-    });
+    const windowSum = (metric: string): MetricRef => ({ metric, statistic: 'Sum', periodMinutes: windowMinutes });
     dashboards.addRow(
       'ADCEHealth',
-      new cloudwatch.SingleValueWidget({
+      {
+        kind: 'singleValue',
         title: `ADCE task SLO: error budget remaining over ${config.slo.windowDays} days (100 = untouched, < 0 = SLO missed)`,
-        metrics: [remaining],
-        setPeriodToTimeRange: true,
-        start: `-P${config.slo.windowDays}D`,
+        metrics: [
+          {
+            expression: errorBudgetRemainingExpression(sloIds, target),
+            using: { [sloIds.failed]: windowSum('ADCETasksFailed'), [sloIds.completed]: windowSum('ADCETasksCompleted') },
+            periodMinutes: windowMinutes,
+            label: `Error budget remaining (%), ${target}% over ${config.slo.windowDays} d`,
+          },
+        ],
+        rangeDays: config.slo.windowDays,
         width: 8,
         height: 6,
-      }),
-      new cloudwatch.GraphWidget({
+      },
+      {
+        kind: 'graph',
         title: 'ADCE error-budget burn rate (x the sustainable rate)',
         // The long window of each class: the burn its alarm judges.
-        left: classes.map((c) => burn(c.longMinutes, `Burn rate, ${windowLabel(c.longMinutes, ' ')}`)),
-        leftAnnotations: classes.map((c) => ({ value: c.rate, label: `${c.name} burn ${c.rate}x`, color: CLASS_ALARMS[c.name].color })),
-        leftYAxis: { min: 0, showUnits: false },
+        left: classes.map((c) => burnSpec(c.longMinutes, `Burn rate, ${windowLabel(c.longMinutes, ' ')}`)),
+        lines: classes.map((c) => ({ value: c.rate, label: `${c.name} burn ${c.rate}x`, color: CLASS_ALARMS[c.name].color })),
+        leftAxis: { min: 0 },
         width: 16,
         height: 6,
-      }),
+      },
     );
   }
 }

@@ -14,7 +14,8 @@ const sections = new Map(
 );
 
 describe('alarm runbooks', () => {
-  const { template, stack } = synthStack({ alertEmails: ['ops@example.com'] });
+  // One operation with a cadence, so its heartbeat alarm is checked too.
+  const { template, stack } = synthStack({ alertEmails: ['ops@example.com'], pipelineOperations: ['DataExtraction', { name: 'S3Upload', expectedEveryHours: 24 }, 'Validation'] });
   const alarms = Object.values({
     ...template.findResources('AWS::CloudWatch::Alarm'),
     ...template.findResources('AWS::CloudWatch::CompositeAlarm'),
@@ -22,6 +23,7 @@ describe('alarm runbooks', () => {
 
   it('every alarm of the template links a runbook section that exists', () => {
     expect(alarms.length).toBeGreaterThanOrEqual(4);
+    expect(alarms.map((a) => a.AlarmName)).toContain('S3Upload-Heartbeat');
     for (const a of alarms) {
       const link = /ALARM_RUNBOOKS\.md#([\w-]+)$/.exec(a.AlarmDescription ?? '');
       expect(link, `${a.AlarmName} has no runbook link in its description`).not.toBeNull();

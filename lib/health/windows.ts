@@ -60,3 +60,13 @@ export function withinCloudWatchLimits(window: AlarmWindow): boolean {
 export function staleBeforeNextCheck(ageMinutes: number, thresholdMinutes: number, scheduleMinutes: number): boolean {
   return ageMinutes + scheduleMinutes > thresholdMinutes;
 }
+
+/**
+ * Metric math counting the datapoints of several series per period, e.g.
+ * `FILL(success, 0) + FILL(failure, 0)` over the SampleCount of each: FILL makes a series
+ * without data count as 0 instead of making the whole sum missing.
+ */
+export function datapointCountExpression(ids: readonly string[]): string {
+  if (ids.length === 0) throw new RangeError('A datapoint count needs at least one series.');
+  return ids.map((id) => `FILL(${id}, 0)`).join(' + ');
+}

@@ -11,6 +11,7 @@ import { CostGuard } from './cost-guard';
 import { DataFreshness } from './data-freshness';
 import { DimsDrift } from './dims-drift';
 import { HealthRollup } from './health-rollup';
+import { PipelineHeartbeats } from './pipeline-heartbeats';
 import { PublisherFailedRuns } from './publisher-failed-runs';
 import { PublisherHeartbeats } from './publisher-heartbeats';
 import { PublisherLogs } from './publisher-logs';
@@ -29,7 +30,8 @@ export interface HealthMonitoringProps {
 }
 
 /**
- * "Nothing goes dark": dead-man's switches per enabled publisher, failed runs, data freshness, ADCE stall,
+ * "Nothing goes dark": dead-man's switches per enabled publisher and per pipeline operation
+ * with an expected cadence, failed runs, data freshness, ADCE stall,
  * DIMS drift, cost forecast and Cost Anomaly Detection, the ADCE SLO with burn-rate alarms,
  * anomaly bands, publisher log errors and throttles, and the health roll-up at the top of every
  * dashboard (`healthRollup`). A part whose source is turned off (`<source>.enabled: false`) is
@@ -38,6 +40,8 @@ export interface HealthMonitoringProps {
  */
 export class HealthMonitoring extends Construct {
   readonly heartbeats: PublisherHeartbeats;
+  /** Dead-man's switches of the pipeline operations with an expected cadence. */
+  readonly pipelineHeartbeats: PipelineHeartbeats;
   readonly freshness?: DataFreshness;
   readonly adceStall?: AdceStall;
   readonly dimsDrift?: DimsDrift;
@@ -53,6 +57,7 @@ export class HealthMonitoring extends Construct {
     const { config, catalog, alarms, alerting, publishers, dashboards } = props;
     const common = { config, catalog, alarms };
     this.heartbeats = new PublisherHeartbeats(this, 'Heartbeats', common);
+    this.pipelineHeartbeats = new PipelineHeartbeats(this, 'PipelineHeartbeats', { ...common, dashboards });
     const s3 = publishers.byId.s3;
     if (s3) this.freshness = new DataFreshness(this, 'Freshness', { ...common, dashboards, s3PublisherLogGroup: s3.logGroup });
     if (config.adce.enabled) {

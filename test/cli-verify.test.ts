@@ -107,6 +107,50 @@ describe('monitor verify', () => {
     expect(JSON.parse(io.stdout).ok).toBe(true);
   });
 
+  describe('pipeline operations with an expected cadence', () => {
+    const withCadence = configFile({
+      alertEmails: ['ops@example.com'],
+      alertPhoneNumbers: ['+14155550123'],
+      pipelineOperations: ['Validation', { name: 'DataExtraction', expectedEveryHours: 24 }, { name: 'S3Upload', expectedEveryHours: 0.5 }],
+    });
+    /** `<Operation>Duration` datums present only for these `Operation/Status` pairs. */
+    const runs = (present: string[]) => (input: GetMetricDataCommandInput) => ({
+      MetricDataResults: input.MetricDataQueries!.map((q) => {
+        const m = q.MetricStat!.Metric!;
+        const status = m.Dimensions?.find((d) => d.Name === 'Status')?.Value;
+        const op = m.MetricName!.replace(/Duration$/, '');
+        const fresh = status === undefined || present.includes(`${op}/${status}`);
+        return { Id: q.Id, StatusCode: 'Complete', Timestamps: fresh ? [new Date(input.EndTime!.getTime() - 10 * 60_000)] : [], Values: fresh ? [1] : [] };
+      }),
+    });
+
+    it('one row per operation with a cadence: a run of any Status within 2 intervals is ok', async () => {
+      cw.on(GetMetricDataCommand).callsFake(runs(['DataExtraction/failure', 'S3Upload/success']));
+      const io = captureIO();
+      expect(await main(['--config', withCadence, 'verify', '--json'], io)).toBe(0);
+      const rows = JSON.parse(io.stdout).checks.filter((c: { kind: string }) => c.kind === 'operation');
+      expect(rows).toEqual([
+        { kind: 'operation', name: 'DataExtraction (every 24 h)', status: 'ok', detail: 'last run 10 min ago, failure (within 48 h)' },
+        { kind: 'operation', name: 'S3Upload (every 30 min)', status: 'ok', detail: 'last run 10 min ago, success (within 1 h)' },
+      ]);
+      // Both Status series over the heartbeat window, like the alarm.
+      const queried = cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input).filter((i) => i.MetricDataQueries![0]!.MetricStat!.Metric!.MetricName === 'DataExtractionDuration');
+      expect(queried).toHaveLength(1);
+      expect((queried[0]!.EndTime!.getTime() - queried[0]!.StartTime!.getTime()) / 3_600_000).toBe(48);
+      expect(queried[0]!.MetricDataQueries!.map((q) => q.MetricStat!.Metric!.Dimensions)).toEqual([[{ Name: 'Status', Value: 'success' }], [{ Name: 'Status', Value: 'failure' }]]);
+    });
+
+    it('goes red when an operation sent no datum of any Status within 2 intervals; plain names get no row', async () => {
+      cw.on(GetMetricDataCommand).callsFake(runs(['S3Upload/failure']));
+      const io = captureIO();
+      expect(await main(['--config', withCadence, 'verify'], io)).toBe(1);
+      expect(io.stdout).toMatch(/operation\s+DataExtraction \(every 24 h\)\s+FAIL\s+no DataExtractionDuration datum of any Status in the last 48 h \(2 intervals\): is its job running\?/);
+      expect(io.stdout).toMatch(/operation\s+S3Upload \(every 30 min\)\s+ok/);
+      expect(io.stdout).not.toMatch(/operation\s+Validation/);
+      expect(io.stdout).toMatch(/NOT green \(\d+ ok, 0 warning\(s\), 1 failed\)/);
+    });
+  });
+
   it('goes red on a pending subscription and names it', async () => {
     sns.on(ListSubscriptionsByTopicCommand, { TopicArn: WARNING }).resolves({
       Subscriptions: [{ TopicArn: WARNING, Protocol: 'email', Endpoint: 'ops@example.com', SubscriptionArn: 'PendingConfirmation' }],

@@ -1,8 +1,8 @@
 import { DescribeStacksCommand, type StackResourceSummary, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { type MetricDataQuery, paginateDescribeAlarms, paginateGetMetricData, paginateListDashboards } from '@aws-sdk/client-cloudwatch';
-import { type CatalogMetric, type Dimensions, createCatalog } from '../../catalog/catalog';
+import { type CatalogMetric, type Dimensions, OPERATION_STATUSES, createCatalog } from '../../catalog/catalog';
 import { monitoringStackName } from '../../config/load';
-import type { MonitoringConfig } from '../../config/schema';
+import { type MonitoringConfig, scheduledOperations } from '../../config/schema';
 import { heartbeatWindow } from '../../health/windows';
 import { type CliClients, type TopicSubscription, awsErrorText, cliClients, expectedRecipients, listSubscriptions, topicSeverity, withRegion } from '../aws';
 import { dimensionSets } from '../dimension-sets';
@@ -12,12 +12,13 @@ import { formatTable } from '../table';
 
 /**
  * `monitor verify`: after a deploy, is everything really working? Subscriptions confirmed, every
- * publisher's heartbeat metrics fresh, alarms not firing, dashboards there. Exit 0 only when no
+ * publisher's heartbeat metrics fresh, every pipeline operation with a cadence recently run,
+ * alarms not firing, dashboards there. Exit 0 only when no
  * check failed, so a deploy pipeline can gate on it.
  */
 
 type CheckStatus = 'ok' | 'warn' | 'fail';
-type CheckKind = 'stack' | 'topic' | 'subscription' | 'metric' | 'alarm' | 'dashboard';
+type CheckKind = 'stack' | 'topic' | 'subscription' | 'metric' | 'operation' | 'alarm' | 'dashboard';
 
 interface Check {
   readonly kind: CheckKind;
@@ -41,7 +42,7 @@ export const registerVerify: RegisterCommand = (program, io) => {
       .command('verify')
       .description(
         'After a deploy: SNS subscriptions confirmed, every-run metrics of each publisher fresh (data within the heartbeat window: 2 schedule intervals), ' +
-          'alarm states, dashboards present. Exit 0 only when no check failed.',
+          'a run of each pipeline operation with expectedEveryHours within 2 intervals, alarm states, dashboards present. Exit 0 only when no check failed.',
       )
       .option('--stack <name>', 'CloudFormation stack name (default: the name `cdk deploy` gives for this config)')
       .option('--json', 'print the checks as JSON')
@@ -103,7 +104,62 @@ async function runVerify(options: VerifyOptions): Promise<Check[]> {
     .filter((m) => m.enabled && m.emission === 'every-run' && m.cadenceMinutes !== undefined);
   progress(`checking ${metrics.length} every-run metric(s) for fresh data`);
   checks.push(...(await checkMetrics(clients, config, metrics, now)));
+  const operations = scheduledOperations(config);
+  if (operations.length > 0) {
+    progress(`checking ${operations.length} pipeline operation(s) with an expected cadence`);
+    checks.push(...(await checkOperations(clients, config, operations, now)));
+  }
   return checks;
+}
+
+/**
+ * One row per pipeline operation with `expectedEveryHours`: a `<Operation>Duration` datum of any
+ * Status within its heartbeat window (2 intervals), the window `<Operation>-Heartbeat` watches.
+ */
+async function checkOperations(
+  clients: CliClients,
+  config: MonitoringConfig,
+  operations: ReturnType<typeof scheduledOperations>,
+  now: Date,
+): Promise<Check[]> {
+  const catalog = createCatalog(config);
+  const checks: Check[] = [];
+  for (const { name, expectedEveryMinutes } of operations) {
+    const metric = catalog.get(`${name}Duration`);
+    const queries: MetricQuery[] = OPERATION_STATUSES.map((status, i) => ({ id: `s${i}`, metric, dimensions: { Status: status } }));
+    const minutes = windowMinutes(expectedEveryMinutes);
+    const label = `${name} (every ${hours(expectedEveryMinutes)})`;
+    const latest = new Map<string, Date | undefined>();
+    try {
+      await fetchLatest(clients, queries, new Date(now.getTime() - minutes * 60_000), now, latest);
+    } catch (err) {
+      checks.push({ kind: 'operation', name: label, status: 'fail', detail: `cannot query ${metric.name}: ${awsErrorText(err)}` });
+      continue;
+    }
+    const runs = queries.flatMap((q) => (latest.get(q.id) ? [{ status: q.dimensions.Status!, at: latest.get(q.id)! }] : [])).sort((a, b) => b.at.getTime() - a.at.getTime());
+    const last = runs[0];
+    checks.push(
+      last
+        ? { kind: 'operation', name: label, status: 'ok', detail: `last run ${ago(now, last.at)} ago, ${last.status} (within ${hours(minutes)})` }
+        : {
+            kind: 'operation',
+            name: label,
+            status: 'fail',
+            detail: `no ${metric.name} datum of any Status in the last ${hours(minutes)} (2 intervals): is its job running? (cron entry, host, the job's log)`,
+          },
+    );
+  }
+  return checks;
+}
+
+/** `90` -> `90 min`, `2880` -> `48 h`. */
+function hours(minutes: number): string {
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
+}
+
+function ago(now: Date, then: Date): string {
+  const minutes = Math.max(0, Math.round((now.getTime() - then.getTime()) / 60_000));
+  return minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
 }
 
 async function listStackResources(clients: CliClients, stackName: string): Promise<StackResourceSummary[]> {

@@ -1,9 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseNumberFlag } from '../lib/cli/flags';
+import { UsageError, formatDuration, parseDurationFlag, parseNumberFlag } from '../lib/cli/flags';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
 
 const config = configFile();
+
+describe('parseDurationFlag', () => {
+  it.each([
+    ['90s', 90_000],
+    ['30m', 1_800_000],
+    ['2h', 7_200_000],
+    ['1.5h', 5_400_000],
+    ['1h30m', 5_400_000],
+    ['1d', 86_400_000],
+    ['250ms', 250],
+  ])('reads %j as %d ms, and formats it back', (text, ms) => {
+    expect(parseDurationFlag('--max-duration', text)).toBe(ms);
+    expect(parseDurationFlag('--max-duration', formatDuration(ms))).toBe(ms);
+  });
+
+  it.each(['', '2', '2 h', 'h', '-1h', '1x', '1h-'])('refuses %j, naming the flag and the text', (text) => {
+    expect(() => parseDurationFlag('--max-duration', text)).toThrow(UsageError);
+    expect(() => parseDurationFlag('--max-duration', text)).toThrow(`--max-duration ${JSON.stringify(text)} is not a duration`);
+  });
+
+  it('refuses zero and more than setTimeout can wait', () => {
+    expect(() => parseDurationFlag('--max-duration', '0s')).toThrow('--max-duration 0s must be at least 1 ms.');
+    expect(() => parseDurationFlag('--max-duration', '25d')).toThrow('--max-duration 25d must be at most 24d.');
+    expect(formatDuration(7_200_000)).toBe('2h');
+  });
+});
 
 describe('parseNumberFlag', () => {
   it.each([

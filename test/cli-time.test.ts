@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,70 @@ describe('monitor time', () => {
     await main(['--config', config, 'time', '--operation', 'Backfill', '--dry-run', '--', 'true'], io);
     expect(io.stderr).toMatch(/"Backfill" is not in pipelineOperations/);
     expect(JSON.parse(io.stdout).MetricName).toBe('BackfillDuration');
+  });
+
+  describe('--max-duration', () => {
+    /** Running (a zombie waiting for its parent to reap it counts as gone). */
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return false;
+      }
+      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+      return !/^\d+ \(.*\) Z/.test(stat);
+    };
+
+    it('stops a job that runs too long, with everything it started, and fails it: exit 124, a Status=failure datum', async () => {
+      const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'time-'));
+      const pidFile = join(dir, 'grandchild.pid');
+      const io = captureIO();
+      const code = await main(['--config', config, 'time', '--operation', 'DataExtraction', '--max-duration', '1s', '--', 'sh', '-c', `sleep 60 & echo $! > ${pidFile}; wait`], io);
+      expect(code).toBe(124);
+      expect(io.stderr).toMatch(/monitor time: DataExtraction ran longer than --max-duration 1s: stopping it \(SIGTERM to its process group; SIGKILL after 10s\)/);
+      const datum = sentData()[0]!.MetricData![0]!;
+      expect(datum).toMatchObject({ MetricName: 'DataExtractionDuration', Unit: 'Seconds', Dimensions: [{ Name: 'Status', Value: 'failure' }] });
+      expect(datum.Value).toBeGreaterThanOrEqual(1);
+      expect(datum.Value).toBeLessThan(60);
+      // The job's own child got the SIGTERM too (its process group), not only the shell.
+      const grandchild = Number(readFileSync(pidFile, 'utf8'));
+      for (let i = 0; i < 50 && alive(grandchild); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(alive(grandchild)).toBe(false);
+    });
+
+    it('SIGKILLs a job that ignores SIGTERM, after --kill-after', async () => {
+      const io = captureIO();
+      const code = await main(
+        ['--config', config, 'time', '--operation', 'Validation', '--max-duration', '500ms', '--kill-after', '300ms', '--', 'sh', '-c', 'trap "" TERM; while :; do sleep 0.1; done'],
+        io,
+      );
+      expect(code).toBe(124);
+      expect(io.stderr).toMatch(/still running 300ms after SIGTERM: SIGKILL/);
+      expect(sentData()[0]!.MetricData![0]!.Dimensions).toEqual([{ Name: 'Status', Value: 'failure' }]);
+    });
+
+    it('keeps the job\'s own exit code and status when it finishes in time', async () => {
+      const io = captureIO();
+      expect(await main(['--config', config, 'time', '--operation', 'S3Upload', '--max-duration', '1h', '--', 'sh', '-c', 'exit 0'], io)).toBe(0);
+      expect(sentData()[0]!.MetricData![0]!.Dimensions).toEqual([{ Name: 'Status', Value: 'success' }]);
+      expect(io.stderr).toBe('');
+      expect(await main(['--config', config, 'time', '--operation', 'S3Upload', '--max-duration', '1h', '--', 'sh', '-c', 'exit 5'], captureIO())).toBe(5);
+    });
+
+    it.each([
+      [['--max-duration', '2'], /--max-duration "2" is not a duration/],
+      [['--max-duration', '2 hours'], /--max-duration "2 hours" is not a duration/],
+      [['--max-duration', '0s'], /--max-duration 0s must be at least 1 ms/],
+      [['--kill-after', '5s'], /--kill-after only applies with --max-duration/],
+    ])('refuses %j without running the command', async (flags, message) => {
+      const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'time-'));
+      const marker = join(dir, 'ran');
+      const io = captureIO();
+      expect(await main(['--config', config, 'time', '--operation', 'Validation', ...flags, '--', 'sh', '-c', `touch ${marker}`], io)).toBe(2);
+      expect(io.stderr).toMatch(message);
+      expect(existsSync(marker)).toBe(false);
+      expect(sentData()).toHaveLength(0);
+    });
   });
 
   it('passes stdin, stdout and stderr through to the real terminal streams (bin/monitor.mjs)', async () => {

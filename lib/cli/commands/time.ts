@@ -8,6 +8,7 @@ import { type NetworkLimits, attemptTimeoutMs } from '../../sources/aws-clients'
 import { Deadline, beforeDeadline, formatSeconds } from '../../sources/deadline';
 import { awsErrorText, cliClients, withRegion } from '../aws';
 import { configForStack } from '../deployed';
+import { UsageError, formatDuration, parseDurationFlag } from '../flags';
 import { type CliIO, EXIT, type RegisterCommand, localConfig } from '../main';
 
 /**
@@ -22,10 +23,29 @@ export const registerTime: RegisterCommand = (program, io) => {
       .description("Run a command (its input and output pass through), then publish <NAME>Duration to <prefix>/Performance; exits with the command's own code.")
       .requiredOption('--operation <name>', 'operation name, e.g. DataExtraction (letters, digits, _; starts with a letter)')
       .option('--dry-run', 'print the datum as a JSON line instead of sending it')
+      .option('--max-duration <duration>', 'stop the job when it runs longer (e.g. 2h, 90m, 1h30m): its process group gets SIGTERM, the run is a failure, exit 124')
+      .option('--kill-after <duration>', 'with --max-duration: SIGKILL the job when it is still running this long after SIGTERM (default 10s)')
       .argument('<command...>', 'the command to run and its arguments, after "--"')
-      .addHelpText('after', '\nExample:\n  monitor time --operation DataExtraction -- python scrapers/espn.py --season 2025\n'),
-  ).action(async (argv: string[], opts: { operation: string; dryRun?: boolean; region?: string }, command) => {
+      .addHelpText(
+        'after',
+        '\nExamples:\n  monitor time --operation DataExtraction -- python scrapers/espn.py --season 2025\n' +
+          '  monitor time --operation DataExtraction --max-duration 2h -- python scrapers/espn.py\n',
+      ),
+  ).action(async (argv: string[], opts: { operation: string; dryRun?: boolean; maxDuration?: string; killAfter?: string; region?: string }, command) => {
     const operation = opts.operation;
+    let limit: RunLimit | undefined;
+    try {
+      if (opts.maxDuration !== undefined) {
+        limit = { maxMs: parseDurationFlag('--max-duration', opts.maxDuration), killAfterMs: parseDurationFlag('--kill-after', opts.killAfter ?? '10s') };
+      } else if (opts.killAfter !== undefined) {
+        throw new UsageError('--kill-after only applies with --max-duration.');
+      }
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      io.err(`error: ${err.message}\n`);
+      io.exit(EXIT.usage);
+      return;
+    }
     if (!OPERATION_NAME.test(operation)) {
       io.err(
         `error: --operation ${JSON.stringify(operation)} is not a valid operation name: it must start with a letter, hold only ` +
@@ -52,7 +72,7 @@ export const registerTime: RegisterCommand = (program, io) => {
 
     // The deployed stack's namespace is looked up while the command runs (never delaying it).
     const target = opts.dryRun ? Promise.resolve(local) : configForStack(local, cliClients(opts.region, config.network), (t) => io.err(t));
-    const run = await runInherited(argv);
+    const run = await runInherited(argv, limit, (message) => io.err(`monitor time: ${operation} ${message}\n`));
     if (run.spawnError) io.err(`monitor time: ${run.spawnError}\n`);
     const [success, failure] = OPERATION_STATUSES;
     const status = run.code === 0 ? success : failure;
@@ -100,8 +120,17 @@ async function publishQuietly(io: CliIO, datum: Parameters<typeof datumToJsonLin
   }
 }
 
+/** `--max-duration` and `--kill-after`, in milliseconds. */
+interface RunLimit {
+  readonly maxMs: number;
+  readonly killAfterMs: number;
+}
+
+/** What `timeout(1)` exits with when it stopped the command; cron wrappers already know it. */
+export const TIMED_OUT_EXIT_CODE = 124;
+
 interface TimedRun {
-  /** Exit code as a shell reports it: the child's code, 128 + signal number, or 126/127 when it could not start. */
+  /** Exit code as a shell reports it: the child's code, 128 + signal number, 124 when it was stopped for running too long, or 126/127 when it could not start. */
   readonly code: number;
   readonly seconds: number;
   readonly end: Date;
@@ -112,21 +141,53 @@ interface TimedRun {
  * Runs a command with the terminal's stdin/stdout/stderr. SIGTERM and SIGHUP sent to `monitor`
  * are passed on to the child (so `timeout` or cron stopping us stops the job too) and we stay
  * alive to publish its failure; Ctrl-C already reaches the child through the terminal.
+ *
+ * With a limit the command runs in its own process group, like `timeout(1)`: when it runs past
+ * `maxMs` the whole group (the job and whatever it started) gets SIGTERM, then SIGKILL after
+ * `killAfterMs` if it is still there, and the run ends with exit code 124. Being out of the
+ * terminal's foreground group, it gets Ctrl-C from us (SIGINT is forwarded too).
  */
-function runInherited(argv: readonly string[]): Promise<TimedRun> {
+function runInherited(argv: readonly string[], limit?: RunLimit, say: (message: string) => void = () => undefined): Promise<TimedRun> {
   const [file, ...args] = argv;
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   return new Promise((resolve) => {
-    const child = spawn(file!, args, { stdio: 'inherit' });
-    const forward = (signal: NodeJS.Signals) => () => void child.kill(signal);
-    const handlers = { SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP'), SIGINT: () => undefined };
-    for (const [signal, handler] of Object.entries(handlers)) process.on(signal, handler);
+    const child = spawn(file!, args, { stdio: 'inherit', detached: limit !== undefined });
+    // A negative pid signals the child's whole process group.
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        if (limit && child.pid !== undefined) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        // Already gone.
+      }
+    };
+    const forward = (sig: NodeJS.Signals) => () => signal(sig);
+    const handlers = { SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP'), SIGINT: limit ? forward('SIGINT') : () => undefined };
+    for (const [sig, handler] of Object.entries(handlers)) process.on(sig, handler);
+    let timedOut = false;
+    const timers: NodeJS.Timeout[] = [];
+    if (limit) {
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          say(`ran longer than --max-duration ${formatDuration(limit.maxMs)}: stopping it (SIGTERM to its process group; SIGKILL after ${formatDuration(limit.killAfterMs)})`);
+          signal('SIGTERM');
+          timers.push(
+            setTimeout(() => {
+              say(`still running ${formatDuration(limit.killAfterMs)} after SIGTERM: SIGKILL`);
+              signal('SIGKILL');
+            }, limit.killAfterMs),
+          );
+        }, limit.maxMs),
+      );
+    }
     let settled = false;
     const finish = (run: TimedRun) => {
       if (settled) return;
       settled = true;
-      for (const [signal, handler] of Object.entries(handlers)) process.off(signal, handler);
+      for (const timer of timers) clearTimeout(timer);
+      for (const [sig, handler] of Object.entries(handlers)) process.off(sig, handler);
       resolve(run);
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
@@ -138,9 +199,10 @@ function runInherited(argv: readonly string[]): Promise<TimedRun> {
         spawnError: notFound ? `command not found: ${file}` : `cannot run ${file}: ${err.message}`,
       });
     });
-    child.on('exit', (code, signal) => {
-      const signalNumber = signal ? (constants.signals as Record<string, number>)[signal] ?? 0 : 0;
-      finish({ code: signal ? 128 + signalNumber : (code ?? 1), seconds: elapsed(), end: new Date() });
+    child.on('exit', (code, sig) => {
+      const signalNumber = sig ? (constants.signals as Record<string, number>)[sig] ?? 0 : 0;
+      const own = sig ? 128 + signalNumber : (code ?? 1);
+      finish({ code: timedOut ? TIMED_OUT_EXIT_CODE : own, seconds: elapsed(), end: new Date() });
     });
   });
 }

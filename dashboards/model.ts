@@ -19,6 +19,8 @@ export interface ResolvedMetric {
   readonly dimensions: ReadonlyArray<{ readonly name: string; readonly value: string }>;
   readonly statistic: string;
   readonly periodSeconds: number;
+  /** The catalog's unit (CloudWatch's words: `Seconds`, `Percent`, ...). */
+  readonly unit: string;
   readonly label: string;
   readonly color?: string;
 }
@@ -46,6 +48,8 @@ export interface ResolvedAlarm {
   readonly kind: AlarmKind;
   readonly summary: string;
   readonly runbookUrl: string;
+  /** Whether ALARM/OK go to an SNS topic. */
+  readonly notifies: boolean;
   /** Threshold alarms: the line a graph draws. */
   readonly threshold?: { readonly value: number; readonly operator: ComparisonOperator; readonly label: string };
   /** Alarms on one plain metric (no math): what CloudWatch records it under (statistic, period). */
@@ -104,6 +108,7 @@ export function resolveMetric(catalog: MetricCatalog, ref: MetricRef): ResolvedM
     dimensions: declared.dimensions.map((name) => ({ name, value: full[name]! })),
     statistic: ref.statistic ?? declared.statistic,
     periodSeconds: 60 * (ref.periodMinutes ?? periodMinutesFor(declared.cadenceMinutes)),
+    unit: declared.unit,
     label: ref.label ?? (values.length > 0 ? `${ref.metric} (${values.join(', ')})` : ref.metric),
     ...(ref.color ? { color: ref.color } : {}),
   };

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import { registerCostEstimate } from './commands/cost-estimate';
+import { registerExport } from './commands/export';
 import { registerFireDrill } from './commands/fire-drill';
 import { registerInit } from './commands/init';
 import { registerPreflight } from './commands/preflight';
@@ -51,6 +52,7 @@ const COMMANDS: RegisterCommand[] = [
   registerFireDrill,
   registerCostEstimate,
   registerPublish,
+  registerExport,
 ];
 
 /** Environment variable naming the environment when `--env` is not given. */
@@ -114,7 +116,7 @@ function processIO(): CliIO & { code: number } {
 
 function buildProgram(io: CliIO): Command {
   const program = new Command('monitor')
-    .description('Operate the data-lake monitoring stack: preflight, publish, push, time, verify, drill, estimate cost.')
+    .description('Operate the data-lake monitoring stack: preflight, publish, push, time, verify, drill, estimate cost, export.')
     .option('--env <name>', 'environment: reads config/<name>.json (default: $MONITOR_ENV, else the default configuration)')
     .option('--config <file>', 'config file (wins over --env and MONITOR_ENV)')
     .addHelpText(

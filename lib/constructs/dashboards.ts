@@ -200,6 +200,7 @@ export class Dashboards extends Construct {
       kind: entry.kind,
       summary: entry.summary,
       runbookUrl: runbookLink(this.props.config, entry.runbookAnchor),
+      notifies: entry.notifies,
     };
     const { alarm } = entry;
     if (!(alarm instanceof cloudwatch.Alarm) || alarm instanceof cloudwatch.AnomalyDetectionAlarm) return base;

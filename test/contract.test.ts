@@ -17,7 +17,7 @@ describe('template metrics are catalog metrics', () => {
       namespacePrefix: 'Acme/Lake',
       envName: 'prod',
       alarmNamePrefix: 'acme',
-      pipelineOperations: ['Extract', 'Load', 'ModelTraining'],
+      pipelineOperations: ['Extract', { name: 'Load', expectedEveryHours: 6 }, 'ModelTraining'],
       s3: { perPrefixMetrics: ['espn/'], bucket: 'other-lake' },
       dims: { extraMetrics: ['code_base.ml_scripts'] },
       alertEmails: ['ops@example.com'],

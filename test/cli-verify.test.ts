@@ -108,10 +108,14 @@ describe('monitor verify', () => {
   });
 
   describe('pipeline operations with an expected cadence', () => {
-    const withCadence = configFile({
-      alertEmails: ['ops@example.com'],
-      alertPhoneNumbers: ['+14155550123'],
+    const CADENCE: MonitoringConfigInput = {
+      ...LOCAL,
       pipelineOperations: ['Validation', { name: 'DataExtraction', expectedEveryHours: 24 }, { name: 'S3Upload', expectedEveryHours: 0.5 }],
+    };
+    const withCadence = configFile(CADENCE);
+    // The rows follow the configuration the stack was deployed with.
+    beforeEach(() => {
+      cfn.on(GetTemplateCommand).resolves(recordedTemplate(CADENCE));
     });
     /** `<Operation>Duration` datums present only for these `Operation/Status` pairs. */
     const runs = (present: string[]) => (input: GetMetricDataCommandInput) => ({

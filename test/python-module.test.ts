@@ -4,10 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCatalog } from '../lib/catalog/catalog';
 import { main } from '../lib/cli/main';
-import { parseConfig } from '../lib/config/load';
+import { DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { CONFIG_METADATA_KEY, parseConfig } from '../lib/config/load';
 import type { MonitoringConfig } from '../lib/config/schema';
 import { PYTHON_MODULE_FILE, pythonModule } from '../lib/export/python';
 import { captureIO, configFile } from './cli-helpers';
+import { mockNoDeployedStack } from './support/no-deployed-stack';
+
+// No stack is deployed unless a test records one: export falls back to the local configuration.
+const { cfn, reset: noDeployedStack } = mockNoDeployedStack();
 
 const pythonDir = join(import.meta.dirname, '..', 'python');
 
@@ -64,16 +69,38 @@ describe('the pipeline\'s Python module (python/datalake_monitoring.py)', () => 
     expect(readFileSync(join(pythonDir, PYTHON_MODULE_FILE), 'utf8')).toBe(pythonModule(parseConfig({})));
   });
 
-  it('monitor export python writes the module of the chosen configuration', async () => {
+  it('monitor export python writes the module of the chosen configuration when no stack is deployed, and says so', async () => {
+    noDeployedStack();
     const file = configFile({ namespacePrefix: 'Acme-Lake', pipelineOperations: [{ name: 'Load', expectedEveryHours: 1 }] });
     const out = mkdtempSync(join(process.env.TMPDIR ?? '.', 'python-'));
     const io = captureIO();
     expect(await main(['--config', file, 'export', 'python', '--out', out], io)).toBe(0);
+    expect(io.stderr).toMatch(/note: no stack Acme-Lake-Monitoring .*; using .*\.json/);
     const written = readFileSync(join(out, PYTHON_MODULE_FILE), 'utf8');
     expect(written).toBe(pythonModule(parseConfig({ namespacePrefix: 'Acme-Lake', pipelineOperations: [{ name: 'Load', expectedEveryHours: 1 }] })));
     expect(written).toContain('"LoadDuration": {\n        "namespace": "Acme-Lake/Performance"');
     expect(written).toContain('OPERATIONS = {\n    "Load": 1,\n}');
     expect(written).not.toContain('DataExtractionDuration');
+  });
+
+  it('monitor export python follows the configuration the deployed stack records; --local makes no AWS call', async () => {
+    noDeployedStack();
+    const deployed = parseConfig({ namespacePrefix: 'Deployed-Lake', pipelineOperations: ['Load'] });
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'NBA-Simulator-Monitoring', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+    cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Metadata: { [CONFIG_METADATA_KEY]: { 'NBA-Simulator-Monitoring/Monitoring': { config: deployed } } }, Resources: {} }) });
+    const file = configFile({});
+    const out = mkdtempSync(join(process.env.TMPDIR ?? '.', 'python-'));
+    const io = captureIO();
+    expect(await main(['--config', file, 'export', 'python', '--out', out], io)).toBe(0);
+    expect(readFileSync(join(out, PYTHON_MODULE_FILE), 'utf8')).toBe(pythonModule(deployed));
+    expect(io.stderr).toMatch(/differs from what NBA-Simulator-Monitoring was deployed with \(.*namespacePrefix.*\); using the deployed configuration/);
+
+    cfn.resetHistory();
+    const offline = captureIO();
+    expect(await main(['--config', file, 'export', 'python', '--local', '--out', out], offline)).toBe(0);
+    expect(readFileSync(join(out, PYTHON_MODULE_FILE), 'utf8')).toBe(pythonModule(parseConfig({})));
+    expect(cfn.calls()).toHaveLength(0);
+    expect(offline.stderr).toBe('');
   });
 
   it.skipIf(skip)('its Python tests pass against a fake CloudWatch on loopback (success, failure, re-raise, refusals, batching, timeouts)', () => {

@@ -122,7 +122,7 @@ function buildProgram(io: CliIO): Command {
     .addHelpText(
       'after',
       '\nConfiguration: --config FILE, else --env NAME (config/NAME.json), else $MONITOR_ENV, else the default configuration.\n' +
-        'verify, fire-drill, put and time then use the configuration the deployed stack records, and say when the local one differs.\n',
+        'verify, fire-drill, put, time and export then use the configuration the deployed stack records, and say when the local one differs.\n',
     )
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err })

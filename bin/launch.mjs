@@ -20,12 +20,13 @@ const INSTALLED = join('node_modules', '.package-lock.json');
 
 /**
  * The AWS SDK warns on Node < 22 about its releases after early 2027. The SDK installed here is
- * pinned by the lockfile and supports the running Node (its own `engines`), so the warning asks
- * nothing of the user; where the installed SDK does not support this Node, it is kept.
+ * pinned by the lockfile and supports the running Node (the `engines` of `sdkPackage`: the SDK
+ * itself, or the CDK CLI that carries its own), so the warning asks nothing of the user; where
+ * the installed package does not support this Node, it is kept.
  */
-export function quietSdkVersionWarning(root) {
+export function quietSdkVersionWarning(root, sdkPackage = '@aws-sdk/core') {
   try {
-    const { engines } = JSON.parse(readFileSync(join(root, 'node_modules', '@aws-sdk', 'core', 'package.json'), 'utf8'));
+    const { engines } = JSON.parse(readFileSync(join(root, 'node_modules', sdkPackage, 'package.json'), 'utf8'));
     const min = Number(/^>=\s*(\d+)/.exec(engines?.node ?? '')?.[1]);
     if (Number(process.versions.node.split('.')[0]) >= min) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   } catch {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 
 /**
@@ -54,6 +54,8 @@ export function bundledFunction(scope: Construct, id: string, handlerId: LambdaH
       externalModules: [...PUBLISHER_BUNDLE.external],
       mainFields: [...PUBLISHER_BUNDLE.mainFields],
       sourceMap: false,
+      // esbuild's size report on every synth says nothing to act on; its errors still show.
+      logLevel: LogLevel.ERROR,
     },
   });
 }

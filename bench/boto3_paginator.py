@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""The seed's way of counting the data lake (publish_s3_metrics): one boto3 list_objects_v2
-paginator, page after page, summing Size. Prints the totals as one JSON line.
+"""The usual way to count a bucket from Python: one boto3 list_objects_v2 paginator, page after
+page, summing Size. Prints the totals as one JSON line.
 
-Usage: seed_paginator.py BUCKET [--endpoint-url URL]
+Usage: boto3_paginator.py BUCKET [--endpoint-url URL]
 """
 import argparse
 import json

@@ -41,7 +41,7 @@ const LOADING = /^node:internal\/modules\/|cjs-module-lexer|^node:internal\/boot
 const LOADING_FUNCTIONS = new Set(['compileFunction', 'compileSourceTextModule', 'wrapSafe']);
 
 /** lib/sources/s3-list-page.ts: the page parser. */
-const XML_FUNCTIONS = new Set(['parseListPage', 'blocks', 'element', 'decodeXml', 'bodyText']);
+const XML_FUNCTIONS = new Set(['parseListPage', 'blocks', 'element', 'decodeXml', 'bodyText', 'decodeUtf8']);
 
 /** The category one frame names on its own, or undefined when its caller decides. */
 function frameCategory(f: CallFrame): Category | undefined {
@@ -64,11 +64,12 @@ export interface ProfileSummary {
   readonly top: Map<Category, Array<[string, number]>>;
 }
 
-/** `parseListPage (our code)`, `send (@smithy/core)`, `emit (node:events)`, `(garbage collector)`. */
+/** `parseListPage (CLI bundle)`, `send (@smithy/core/client)`, `emit (node:events)`, `(garbage collector)`. */
 function frameLabel({ functionName, url }: CallFrame): string {
   const name = functionName || '(anonymous)';
   if (!url) return name;
-  if (/\/lib\/|\/monitor-cli\/cli-/.test(url)) return `${name} (our code)`;
+  if (/\/monitor-cli\/cli-/.test(url)) return `${name} (CLI bundle)`; // our code and the small libraries bundled with it
+  if (/\/lib\//.test(url)) return `${name} (our code)`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
   const sub = /\/submodules\/([^/]+)\//.exec(url)?.[1]; // @smithy/core/endpoints, ...
   return `${name} (${pkg ? `${pkg}${sub ? `/${sub}` : ''}` : url.replace(/^node:internal\//, 'node:')})`;

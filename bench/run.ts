@@ -478,7 +478,7 @@ ${rows}
   ${listUsdPerMonth(expectedListRequests(DEFAULT_LAKE_OBJECTS, r.prefixes)).toFixed(2)} USD/month by the cost model
   (${listUsdPerMonth(Math.ceil(DEFAULT_LAKE_OBJECTS / 1000)).toFixed(2)} USD sequentially).
 - Memory: one page of keys per range in flight, aggregates per top-level prefix; no list of all keys.
-  Our peak RSS: ${mb(r.startupRssKb)} MB on an empty bucket (Node, tsx and the SDK loaded), ${mb(r.halfRssKb)} MB on the same lake at
+  Our peak RSS: ${mb(r.startupRssKb)} MB on an empty bucket (Node and the SDK loaded), ${mb(r.halfRssKb)} MB on the same lake at
   half the size (${fmt(Math.floor(r.o.objects / 2))} objects), ${mb(ours.maxRssKb)} MB at ${fmt(r.truth.objects)}: what the listing adds is pages in flight
   (up to ${r.maxConcurrency} x ~1 MB of XML and keys), not a list of keys.
 

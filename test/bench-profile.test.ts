@@ -33,6 +33,6 @@ describe('CPU profile summary', () => {
       'garbage collection': 6,
     });
     expect(top.get('XML parsing')).toEqual([['slice (node:buffer)', 5]]);
-    expect(top.get('scan logic and aggregation')).toEqual([['listRange (our code)', 4]]);
+    expect(top.get('scan logic and aggregation')).toEqual([['listRange (CLI bundle)', 4]]);
   });
 });

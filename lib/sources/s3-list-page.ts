@@ -60,13 +60,13 @@ export async function listPage(s3: S3Client, input: ListObjectsV2CommandInput, a
 /** The body as text, decoded once and without copying the bytes first (a page is ~250 KB). */
 async function bodyText(body: unknown): Promise<string> {
   if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return utf8(body);
+  if (body instanceof Uint8Array) return decodeUtf8(body);
   const chunks: Uint8Array[] = [];
   for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return utf8(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  return decodeUtf8(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
 }
 
-function utf8(bytes: Uint8Array): string {
+function decodeUtf8(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 

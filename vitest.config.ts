@@ -23,6 +23,8 @@ export default defineConfig({
     // Synth and the S3 emulator are CPU-heavy on a 2-core machine: generous, not tight.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Two workers on two cores: the package test (npm and tsc in child processes) runs beside the rest.
+    maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: isolated, isolate: false } },
       { extends: true, test: { name: 'isolated', include: isolated } },

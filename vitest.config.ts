@@ -26,7 +26,7 @@ export default defineConfig({
     // Two workers on two cores: the package test (npm and tsc in child processes) runs beside the rest.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: isolated, isolate: false } },
+      { extends: true, test: { name: 'shared', include: ['test/*.test.ts'], exclude: isolated, isolate: false } },
       { extends: true, test: { name: 'isolated', include: isolated } },
     ],
   },

@@ -1,5 +1,6 @@
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
-import { COST_EXPLORER_REGION, runCostJob } from '../lib/jobs/cost';
+import { runCostJob } from '../lib/jobs/cost';
+import { COST_EXPLORER_REGION } from '../lib/sources/aws-clients';
 import { createPublisherHandler } from './shared/publisher-handler';
 
 export const handler = createPublisherHandler('cost', ({ traced, clientOptions }) => {

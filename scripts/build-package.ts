@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { LAMBDA_HANDLERS, type LambdaHandlerId, PREBUILT_LAMBDA_DIR, PUBLISHER_BUNDLE } from '../lib/constructs/publisher-bundle';
+import { LAMBDA_BUNDLE, LAMBDA_HANDLERS, type LambdaHandlerId, PREBUILT_LAMBDA_DIR } from '../lib/constructs/lambda-bundle';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -37,11 +37,11 @@ await Promise.all(
       outfile: join(dist, PREBUILT_LAMBDA_DIR, id, 'index.js'),
       bundle: true,
       platform: 'node',
-      format: PUBLISHER_BUNDLE.format,
-      target: PUBLISHER_BUNDLE.target,
-      minify: PUBLISHER_BUNDLE.minify,
-      external: [...PUBLISHER_BUNDLE.external],
-      mainFields: [...PUBLISHER_BUNDLE.mainFields],
+      format: LAMBDA_BUNDLE.format,
+      target: LAMBDA_BUNDLE.target,
+      minify: LAMBDA_BUNDLE.minify,
+      external: [...LAMBDA_BUNDLE.external],
+      mainFields: [...LAMBDA_BUNDLE.mainFields],
       logLevel: 'warning',
     }),
   ),

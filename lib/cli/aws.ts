@@ -5,7 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { SEVERITIES, type Severity, recipientsFor } from '../config/alerting';
 import type { MonitoringConfig } from '../config/schema';
-import { DEFAULT_NETWORK, type NetworkLimits, clientConfig } from '../sources/aws-clients';
+import { DEFAULT_NETWORK, type NetworkLimits, clientConfig, onFirstUse } from '../sources/aws-clients';
 
 /**
  * AWS clients for the CLI commands. Created on first use, so `--dry-run` and `--help` never need
@@ -29,18 +29,13 @@ const SQS_LONG_POLL_TIMEOUT_MS = 30_000;
  * defaults), from the one client factory. The SDK's own retries still apply.
  */
 export function cliClients(region?: string, network: NetworkLimits = DEFAULT_NETWORK): CliClients {
-  const cache = new Map<string, unknown>();
-  const lazy = <T>(key: string, make: () => T) => (): T => {
-    if (!cache.has(key)) cache.set(key, make());
-    return cache.get(key) as T;
-  };
   const options = { network, ...(region ? { region } : {}) };
   return {
-    cloudwatch: lazy('cw', () => new CloudWatchClient(clientConfig(options))),
-    publisher: lazy('cw-publish', () => new CloudWatchClient(clientConfig({ ...options, maxAttempts: 1 }))),
-    sns: lazy('sns', () => new SNSClient(clientConfig(options))),
-    cloudformation: lazy('cfn', () => new CloudFormationClient(clientConfig(options))),
-    sqs: lazy('sqs', () => new SQSClient(clientConfig({ ...options, network: { ...network, requestTimeoutMs: Math.max(network.requestTimeoutMs, SQS_LONG_POLL_TIMEOUT_MS) } }))),
+    cloudwatch: onFirstUse(() => new CloudWatchClient(clientConfig(options))),
+    publisher: onFirstUse(() => new CloudWatchClient(clientConfig({ ...options, maxAttempts: 1 }))),
+    sns: onFirstUse(() => new SNSClient(clientConfig(options))),
+    cloudformation: onFirstUse(() => new CloudFormationClient(clientConfig(options))),
+    sqs: onFirstUse(() => new SQSClient(clientConfig({ ...options, network: { ...network, requestTimeoutMs: Math.max(network.requestTimeoutMs, SQS_LONG_POLL_TIMEOUT_MS) } }))),
   };
 }
 

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { bundledFunction } from './publisher-bundle';
+import { bundledFunction } from './lambda-bundle';
 import type { AlertSubscriptionProps } from '../cost-anomaly/alert-subscription';
 
 /** The custom resource type in the template (`monitor preflight` skips it in the region check). */

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
 import { periodMinutesFor } from '../health/windows';
-import { bundledFunction } from './publisher-bundle';
+import { bundledFunction } from './lambda-bundle';
 import { PUBLISHER_LIMITS } from '../jobs/limits';
 
 /** Lambda limits the environment to 4 KB; MONITOR_CONFIG must fit in it. */

@@ -20,7 +20,6 @@ import { awsErrorName, awsErrorText } from '../sources/aws-error';
  */
 
 /** Cost Explorer's API endpoint region for the `aws` partition. */
-export const COST_EXPLORER_API_REGION = 'us-east-1';
 /** GetAnomalyMonitors pages read at most (100 monitors each). */
 const MAX_MONITOR_PAGES = 20;
 /** Per-request deadline: every call stops in time, whatever the network does. */

@@ -17,9 +17,6 @@ export interface CostJobOptions {
   readonly ce: CostExplorerClient;
 }
 
-/** Cost Explorer's region: its API has one endpoint. */
-export const COST_EXPLORER_REGION = 'us-east-1';
-
 export async function runCostJob(ctx: JobContext, options: CostJobOptions): Promise<JobResult> {
   const periods = costPeriods(ctx.now);
   const source = 'cost-explorer';

@@ -11,6 +11,10 @@ import type { MonitoringConfig } from '../config/schema';
 
 export type NetworkLimits = MonitoringConfig['network'];
 
+/** Cost Explorer and Budgets are account-wide: their API endpoints are in us-east-1, whatever the stack's region. */
+export const COST_EXPLORER_REGION = 'us-east-1';
+export const BUDGETS_REGION = 'us-east-1';
+
 /** The schema's defaults, for callers without a config (kept equal by a test). */
 export const DEFAULT_NETWORK: NetworkLimits = { connectTimeoutMs: 3000, requestTimeoutMs: 8000 };
 
@@ -32,6 +36,12 @@ export interface ClientConfig {
   readonly region?: string;
   readonly endpoint?: string;
   readonly maxAttempts?: number;
+}
+
+/** A client made on its first use, so a command that needs none (`--dry-run`, `--help`) needs no credentials. */
+export function onFirstUse<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
 }
 
 /** Longest one HTTP request can take before it fails: connect, then wait for the answer. */

@@ -6,14 +6,14 @@ import { parseNaiveTimestamp } from '../../collectors/naive-time';
 import { PUBLISHERS, type PublisherId } from '../../config/schema';
 import { runAdceJob, runReportMetricNames } from '../../jobs/adce';
 import { S3CursorStore } from '../../jobs/adce-cursor';
-import { COST_EXPLORER_REGION, runCostJob } from '../../jobs/cost';
+import { runCostJob } from '../../jobs/cost';
 import { runDimsJob } from '../../jobs/dims';
 import { runS3Job } from '../../jobs/s3';
 import type { JobContext, JobLogger } from '../../jobs/job';
 import { PUBLISHER_LIMITS, runDeadlines } from '../../jobs/limits';
 import { boundedLogger } from '../../jobs/log-limits';
 import { type PublishingJobResult, runAndPublish } from '../../jobs/run';
-import { type NetworkLimits, clientConfig } from '../../sources/aws-clients';
+import { COST_EXPLORER_REGION, type NetworkLimits, clientConfig, onFirstUse } from '../../sources/aws-clients';
 import { datumToJsonLine } from '../../publisher/datum';
 import { validateDatum } from '../../publisher/validate';
 import { parseNumberFlag } from '../flags';
@@ -212,23 +212,18 @@ export const registerPublish: RegisterCommand = (program, io) => {
 };
 
 function publishClients(opts: PublishCliOptions, network: NetworkLimits): PublishClients {
-  const cache = new Map<string, unknown>();
-  const lazy = <T>(key: string, make: () => T) => (): T => {
-    if (!cache.has(key)) cache.set(key, make());
-    return cache.get(key) as T;
-  };
   const region = opts.region;
   return {
-    s3: lazy('s3', () =>
+    s3: onFirstUse(() =>
       new S3Client(
         opts.endpoint
           ? { ...clientConfig({ network, region: region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: opts.endpoint }), forcePathStyle: true }
           : clientConfig({ network, region }),
       ),
     ),
-    cloudWatch: lazy('cw', () => new CloudWatchClient(clientConfig({ network, region }))),
-    publisher: lazy('cw-publish', () => new CloudWatchClient(clientConfig({ network, region, maxAttempts: 1 }))),
-    costExplorer: lazy('ce', () => new CostExplorerClient(clientConfig({ network, region: COST_EXPLORER_REGION }))),
+    cloudWatch: onFirstUse(() => new CloudWatchClient(clientConfig({ network, region }))),
+    publisher: onFirstUse(() => new CloudWatchClient(clientConfig({ network, region, maxAttempts: 1 }))),
+    costExplorer: onFirstUse(() => new CostExplorerClient(clientConfig({ network, region: COST_EXPLORER_REGION }))),
   };
 }
 

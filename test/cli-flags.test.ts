@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, formatDuration, parseDurationFlag, parseNumberFlag } from '../lib/cli/flags';
+import { UsageError, parseDurationFlag, parseNumberFlag } from '../lib/cli/flags';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
 
@@ -14,9 +14,8 @@ describe('parseDurationFlag', () => {
     ['1h30m', 5_400_000],
     ['1d', 86_400_000],
     ['250ms', 250],
-  ])('reads %j as %d ms, and formats it back', (text, ms) => {
+  ])('reads %j as %d ms', (text, ms) => {
     expect(parseDurationFlag('--max-duration', text)).toBe(ms);
-    expect(parseDurationFlag('--max-duration', formatDuration(ms))).toBe(ms);
   });
 
   it.each(['', '2', '2 h', 'h', '-1h', '1x', '1h-'])('refuses %j, naming the flag and the text', (text) => {
@@ -27,7 +26,6 @@ describe('parseDurationFlag', () => {
   it('refuses zero and more than setTimeout can wait', () => {
     expect(() => parseDurationFlag('--max-duration', '0s')).toThrow('--max-duration 0s must be at least 1 ms.');
     expect(() => parseDurationFlag('--max-duration', '25d')).toThrow('--max-duration 25d must be at most 24d.');
-    expect(formatDuration(7_200_000)).toBe('2h');
   });
 });
 

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { type Emulator, startEmulator } from './support/s3-lake';
 const ROOT = join(import.meta.dirname, '..');
 
 describe('the CLI bundle cache', () => {
-  const project = mkdtempSync(join(process.env.TMPDIR ?? '.', 'launcher-'));
+  const project = mkdtempSync(join(tmpdir(), 'launcher-'));
   const cacheDir = join(project, 'cache');
   const write = (file: string, text: string) => {
     mkdirSync(join(project, file, '..'), { recursive: true });

@@ -121,7 +121,7 @@ describe('monitor time', () => {
     };
 
     it('stops a job that runs too long, with everything it started, and fails it: exit 124, a Status=failure datum', async () => {
-      const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'time-'));
+      const dir = mkdtempSync(join(tmpdir(), 'time-'));
       const pidFile = join(dir, 'grandchild.pid');
       const io = captureIO();
       const code = await main(['--config', config, 'time', '--operation', 'DataExtraction', '--max-duration', '1s', '--', 'sh', '-c', `sleep 60 & echo $! > ${pidFile}; wait`], io);
@@ -163,7 +163,7 @@ describe('monitor time', () => {
       [['--max-duration', '0s'], /--max-duration 0s must be at least 1 ms/],
       [['--kill-after', '5s'], /--kill-after only applies with --max-duration/],
     ])('refuses %j without running the command', async (flags, message) => {
-      const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'time-'));
+      const dir = mkdtempSync(join(tmpdir(), 'time-'));
       const marker = join(dir, 'ran');
       const io = captureIO();
       expect(await main(['--config', config, 'time', '--operation', 'Validation', ...flags, '--', 'sh', '-c', `touch ${marker}`], io)).toBe(2);

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -195,7 +196,7 @@ describe('monitor export grafana: the stack\'s dashboards as Grafana dashboards'
 
   it('the CLI writes one file per dashboard, with the deployed alarm names', async () => {
     const file = configFile({ alertEmails: ['ops@example.com'] });
-    const out = mkdtempSync(join(process.env.TMPDIR ?? '.', 'grafana-'));
+    const out = mkdtempSync(join(tmpdir(), 'grafana-'));
     const io = captureIO();
     // --local: the configuration file as is (the deployed-stack lookup is tested with export python).
     expect(await main(['--config', file, 'export', 'grafana', '--local', '--out', out], io)).toBe(0);

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,7 +73,7 @@ describe('the pipeline\'s Python module (python/datalake_monitoring.py)', () => 
   it('monitor export python writes the module of the chosen configuration when no stack is deployed, and says so', async () => {
     noDeployedStack();
     const file = configFile({ namespacePrefix: 'Acme-Lake', pipelineOperations: [{ name: 'Load', expectedEveryHours: 1 }] });
-    const out = mkdtempSync(join(process.env.TMPDIR ?? '.', 'python-'));
+    const out = mkdtempSync(join(tmpdir(), 'python-'));
     const io = captureIO();
     expect(await main(['--config', file, 'export', 'python', '--out', out], io)).toBe(0);
     expect(io.stderr).toMatch(/note: no stack Acme-Lake-Monitoring .*; using .*\.json/);
@@ -89,7 +90,7 @@ describe('the pipeline\'s Python module (python/datalake_monitoring.py)', () => 
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'NBA-Simulator-Monitoring', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify({ Metadata: { [CONFIG_METADATA_KEY]: { 'NBA-Simulator-Monitoring/Monitoring': { config: deployed } } }, Resources: {} }) });
     const file = configFile({});
-    const out = mkdtempSync(join(process.env.TMPDIR ?? '.', 'python-'));
+    const out = mkdtempSync(join(tmpdir(), 'python-'));
     const io = captureIO();
     expect(await main(['--config', file, 'export', 'python', '--out', out], io)).toBe(0);
     expect(readFileSync(join(out, PYTHON_MODULE_FILE), 'utf8')).toBe(pythonModule(deployed));
@@ -112,7 +113,7 @@ describe('the pipeline\'s Python module (python/datalake_monitoring.py)', () => 
 
   it.skipIf(skip)('a module generated for another configuration sends that configuration\'s names', () => {
     const config = parseConfig({ namespacePrefix: 'Acme-Lake', pipelineOperations: [{ name: 'Load', expectedEveryHours: 1 }] });
-    const dir = mkdtempSync(join(process.env.TMPDIR ?? '.', 'python-'));
+    const dir = mkdtempSync(join(tmpdir(), 'python-'));
     writeFileSync(join(dir, PYTHON_MODULE_FILE), pythonModule(config));
     const run = runPythonTests(dir, config, ['ProfilePerformance', 'PutMetric']);
     expect(run.code, run.output).toBe(0);

@@ -44,18 +44,3 @@ export function parseDurationFlag(flag: string, text: string): number {
   if (ms > MAX_DURATION_MS) throw new UsageError(`${flag} ${text.trim()} must be at most 24d.`);
   return Math.round(ms);
 }
-
-/** `7200000` -> `2h`, `90000` -> `1m30s`: a duration as `parseDurationFlag` reads it. */
-export function formatDuration(ms: number): string {
-  const parts: string[] = [];
-  let rest = Math.round(ms);
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    const size = DURATION_UNITS[unit]!;
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  if (rest > 0 || parts.length === 0) parts.push(`${rest}ms`);
-  return parts.join('');
-}

@@ -1,5 +1,6 @@
 // zod/mini: the same validation as classic zod at ~18 KB instead of ~440 KB in every Lambda bundle.
 import * as z from 'zod/mini';
+import { MAX_HEARTBEAT_SCHEDULE_MINUTES } from '../health/windows';
 import { SEVERITIES } from './alerting';
 
 /**
@@ -67,8 +68,7 @@ function encodeUrl(url: string): string {
 export const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,246}$/;
 
 const operationName = text(z.regex(OPERATION_NAME, 'must start with a letter and hold only letters, digits and _'));
-/** Longest cadence a heartbeat can watch: 2 intervals must fit CloudWatch's 7-day alarm range. */
-export const MAX_EXPECTED_EVERY_HOURS = 84;
+const MAX_EXPECTED_EVERY_HOURS = MAX_HEARTBEAT_SCHEDULE_MINUTES / 60;
 const operationObject = z.strictObject({
   name: operationName,
   /** How often the job runs; silent for 2 of these -> `<name>-Heartbeat` alarms. Whole minutes, at most 84 h (2 intervals within CloudWatch's 7 days). */
@@ -82,7 +82,7 @@ const operationObject = z.strictObject({
 });
 
 /** A pipeline operation as code reads it (config entries normalized). */
-export interface PipelineOperation {
+interface PipelineOperation {
   readonly name: string;
   /** Cadence of the job; set = the operation has a heartbeat alarm. */
   readonly expectedEveryHours?: number;

@@ -171,18 +171,22 @@ export class AlarmFactory extends Construct {
   }
 
   /**
-   * Dead-man's switch: fires when the metric had no datapoint in any of the window's periods.
-   * Counts datapoints (SampleCount < 1) and treats missing data as breaching, so a job that
-   * never runs alarms instead of sitting in INSUFFICIENT_DATA.
+   * Dead-man's switch: fires when every period of the window counted no datapoint. A metric is
+   * counted by its SampleCount; an expression (e.g. the datapoints of `<Operation>Duration` of
+   * every Status, summed with FILL) must count itself, and gets the window's period. Missing data
+   * is breaching, so a job that never runs alarms instead of sitting in INSUFFICIENT_DATA.
    */
-  staleAfter(baseName: string, metric: cloudwatch.Metric, options: StaleAlarmOptions): cloudwatch.Alarm {
+  staleAfter(baseName: string, metric: cloudwatch.Metric | cloudwatch.MathExpression, options: StaleAlarmOptions): cloudwatch.Alarm {
     const { periodMinutes, periods } = options.window;
     if (!withinCloudWatchLimits(options.window)) {
       throw new Error(`Alarm "${baseName}": a silence window of ${periods} x ${periodMinutes} min is outside CloudWatch's limits (whole minutes, at most a day per period, at most 1 day in total below hourly periods, 7 days otherwise).`);
     }
+    const period = Duration.minutes(periodMinutes);
+    // A MathExpression puts every metric it reads on its own period: one period for all, as metric-math alarms need.
+    const counted = metric instanceof cloudwatch.MathExpression ? metric.with({ period }) : metric.with({ statistic: cloudwatch.Stats.SAMPLE_COUNT, period });
     const alarm = new cloudwatch.Alarm(this, baseName, {
       ...this.common(baseName, options),
-      metric: metric.with({ statistic: cloudwatch.Stats.SAMPLE_COUNT, period: Duration.minutes(periodMinutes) }),
+      metric: counted,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       threshold: 1,
       evaluationPeriods: periods,
@@ -190,32 +194,6 @@ export class AlarmFactory extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     return this.register(baseName, alarm, 'heartbeat', metric, options);
-  }
-
-  /**
-   * Dead-man's switch over several series at once (e.g. `<Operation>Duration` of every Status):
-   * `datapoints` is metric math counting the datapoints of all of them per period (see
-   * `datapointCountExpression`); fires when every period of the window counted none. Missing
-   * data is breaching, as for `staleAfter`.
-   */
-  staleAfterAll(baseName: string, datapoints: cloudwatch.MathExpression, options: StaleAlarmOptions): cloudwatch.Alarm {
-    const { periodMinutes, periods } = options.window;
-    if (!withinCloudWatchLimits(options.window)) {
-      throw new Error(`Alarm "${baseName}": a silence window of ${periods} x ${periodMinutes} min is outside CloudWatch's limits (whole minutes, at most a day per period, at most 1 day in total below hourly periods, 7 days otherwise).`);
-    }
-    // Metric-math alarms need one period for the expression and every metric it reads.
-    const metricPeriods = [datapoints.period, ...Object.values(datapoints.usingMetrics).map((m) => (m instanceof cloudwatch.Metric ? m.period : datapoints.period))];
-    if (metricPeriods.some((p) => p.toMinutes() !== periodMinutes)) throw new Error(`Alarm "${baseName}": every metric of its expression must have the window's period of ${periodMinutes} min.`);
-    const alarm = new cloudwatch.Alarm(this, baseName, {
-      ...this.common(baseName, options),
-      metric: datapoints,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      threshold: 1,
-      evaluationPeriods: periods,
-      datapointsToAlarm: periods,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
-    return this.register(baseName, alarm, 'heartbeat', datapoints, options);
   }
 
   /** Fires when the metric leaves its CloudWatch anomaly band on the given side. */

@@ -8,6 +8,8 @@
 export const MAX_PERIOD_MINUTES = 1440;
 const SHORT_RANGE_MINUTES = 1440;
 const LONG_RANGE_MINUTES = 7 * 1440;
+/** Longest schedule a heartbeat watches whole: its 2 intervals fill CloudWatch's 7-day range (84 h). */
+export const MAX_HEARTBEAT_SCHEDULE_MINUTES = LONG_RANGE_MINUTES / 2;
 
 /** Period used for metrics without a cadence (pushed by the pipeline), in minutes. */
 export const DEFAULT_PERIOD_MINUTES = 5;
@@ -42,12 +44,22 @@ export function heartbeatWindow(scheduleMinutes: number): AlarmWindow {
   return { periodMinutes: Math.floor(silence / periods), periods };
 }
 
+/** How long a silence lasts before the window's alarm fires: period x periods, in minutes. */
+export function windowMinutes(window: AlarmWindow): number {
+  return window.periodMinutes * window.periods;
+}
+
+/** `90` -> `90 min`, `1440` -> `24 h`: a duration in the words of alarm summaries and CLI rows. */
+export function minutesLabel(minutes: number): string {
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
+}
+
 /** True when CloudWatch accepts the window (see the module comment). */
 export function withinCloudWatchLimits(window: AlarmWindow): boolean {
   const { periodMinutes, periods } = window;
   if (!Number.isInteger(periodMinutes) || periodMinutes < 1 || periodMinutes > MAX_PERIOD_MINUTES) return false;
   if (!Number.isInteger(periods) || periods < 1) return false;
-  const range = periodMinutes * periods;
+  const range = windowMinutes(window);
   return periodMinutes < 60 ? range <= SHORT_RANGE_MINUTES : range <= LONG_RANGE_MINUTES;
 }
 
@@ -59,14 +71,4 @@ export function withinCloudWatchLimits(window: AlarmWindow): boolean {
  */
 export function staleBeforeNextCheck(ageMinutes: number, thresholdMinutes: number, scheduleMinutes: number): boolean {
   return ageMinutes + scheduleMinutes > thresholdMinutes;
-}
-
-/**
- * Metric math counting the datapoints of several series per period, e.g.
- * `FILL(success, 0) + FILL(failure, 0)` over the SampleCount of each: FILL makes a series
- * without data count as 0 instead of making the whole sum missing.
- */
-export function datapointCountExpression(ids: readonly string[]): string {
-  if (ids.length === 0) throw new RangeError('A datapoint count needs at least one series.');
-  return ids.map((id) => `FILL(${id}, 0)`).join(' + ');
 }

@@ -8,7 +8,7 @@ import { type NetworkLimits, attemptTimeoutMs } from '../../sources/aws-clients'
 import { Deadline, beforeDeadline, formatSeconds } from '../../sources/deadline';
 import { awsErrorText, cliClients, withRegion } from '../aws';
 import { configForStack } from '../deployed';
-import { UsageError, formatDuration, parseDurationFlag } from '../flags';
+import { UsageError, parseDurationFlag } from '../flags';
 import { type CliIO, EXIT, type RegisterCommand, localConfig } from '../main';
 
 /**
@@ -36,7 +36,8 @@ export const registerTime: RegisterCommand = (program, io) => {
     let limit: RunLimit | undefined;
     try {
       if (opts.maxDuration !== undefined) {
-        limit = { maxMs: parseDurationFlag('--max-duration', opts.maxDuration), killAfterMs: parseDurationFlag('--kill-after', opts.killAfter ?? '10s') };
+        const killAfter = opts.killAfter ?? '10s';
+        limit = { maxMs: parseDurationFlag('--max-duration', opts.maxDuration), killAfterMs: parseDurationFlag('--kill-after', killAfter), maxText: opts.maxDuration, killAfterText: killAfter };
       } else if (opts.killAfter !== undefined) {
         throw new UsageError('--kill-after only applies with --max-duration.');
       }
@@ -120,14 +121,16 @@ async function publishQuietly(io: CliIO, datum: Parameters<typeof datumToJsonLin
   }
 }
 
-/** `--max-duration` and `--kill-after`, in milliseconds. */
+/** `--max-duration` and `--kill-after`: in milliseconds, and as the user wrote them (for messages). */
 interface RunLimit {
   readonly maxMs: number;
   readonly killAfterMs: number;
+  readonly maxText: string;
+  readonly killAfterText: string;
 }
 
 /** What `timeout(1)` exits with when it stopped the command; cron wrappers already know it. */
-export const TIMED_OUT_EXIT_CODE = 124;
+const TIMED_OUT_EXIT_CODE = 124;
 
 interface TimedRun {
   /** Exit code as a shell reports it: the child's code, 128 + signal number, 124 when it was stopped for running too long, or 126/127 when it could not start. */
@@ -171,11 +174,11 @@ function runInherited(argv: readonly string[], limit?: RunLimit, say: (message: 
       timers.push(
         setTimeout(() => {
           timedOut = true;
-          say(`ran longer than --max-duration ${formatDuration(limit.maxMs)}: stopping it (SIGTERM to its process group; SIGKILL after ${formatDuration(limit.killAfterMs)})`);
+          say(`ran longer than --max-duration ${limit.maxText}: stopping it (SIGTERM to its process group; SIGKILL after ${limit.killAfterText})`);
           signal('SIGTERM');
           timers.push(
             setTimeout(() => {
-              say(`still running ${formatDuration(limit.killAfterMs)} after SIGTERM: SIGKILL`);
+              say(`still running ${limit.killAfterText} after SIGTERM: SIGKILL`);
               signal('SIGKILL');
             }, limit.killAfterMs),
           );

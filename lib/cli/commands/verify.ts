@@ -1,9 +1,9 @@
 import { DescribeStacksCommand, type StackResourceSummary, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { type MetricDataQuery, paginateDescribeAlarms, paginateGetMetricData, paginateListDashboards } from '@aws-sdk/client-cloudwatch';
-import { type CatalogMetric, type Dimensions, OPERATION_STATUSES, createCatalog } from '../../catalog/catalog';
+import { type CatalogMetric, type Dimensions, createCatalog } from '../../catalog/catalog';
 import { monitoringStackName } from '../../config/load';
 import { type MonitoringConfig, scheduledOperations } from '../../config/schema';
-import { heartbeatWindow } from '../../health/windows';
+import { heartbeatWindow, minutesLabel, windowMinutes } from '../../health/windows';
 import { type CliClients, type TopicSubscription, awsErrorText, cliClients, expectedRecipients, listSubscriptions, topicSeverity, withRegion } from '../aws';
 import { dimensionSets } from '../dimension-sets';
 import { configForStack } from '../deployed';
@@ -125,10 +125,10 @@ async function checkOperations(
   const catalog = createCatalog(config);
   const checks: Check[] = [];
   for (const { name, expectedEveryMinutes } of operations) {
-    const metric = catalog.get(`${name}Duration`);
-    const queries: MetricQuery[] = OPERATION_STATUSES.map((status, i) => ({ id: `s${i}`, metric, dimensions: { Status: status } }));
-    const minutes = windowMinutes(expectedEveryMinutes);
-    const label = `${name} (every ${hours(expectedEveryMinutes)})`;
+    const metric = catalog.operationDuration(name)!;
+    const queries: MetricQuery[] = dimensionSets(config, metric).sets.map((dimensions, i) => ({ id: `s${i}`, metric, dimensions }));
+    const minutes = windowMinutes(heartbeatWindow(expectedEveryMinutes));
+    const label = `${name} (every ${minutesLabel(expectedEveryMinutes)})`;
     const latest = new Map<string, Date | undefined>();
     try {
       await fetchLatest(clients, queries, new Date(now.getTime() - minutes * 60_000), now, latest);
@@ -140,21 +140,16 @@ async function checkOperations(
     const last = runs[0];
     checks.push(
       last
-        ? { kind: 'operation', name: label, status: 'ok', detail: `last run ${ago(now, last.at)} ago, ${last.status} (within ${hours(minutes)})` }
+        ? { kind: 'operation', name: label, status: 'ok', detail: `last run ${ago(now, last.at)} ago, ${last.status} (within ${minutesLabel(minutes)})` }
         : {
             kind: 'operation',
             name: label,
             status: 'fail',
-            detail: `no ${metric.name} datum of any Status in the last ${hours(minutes)} (2 intervals): is its job running? (cron entry, host, the job's log)`,
+            detail: `no ${metric.name} datum of any Status in the last ${minutesLabel(minutes)} (2 intervals): is its job running? (cron entry, host, the job's log)`,
           },
     );
   }
   return checks;
-}
-
-/** `90` -> `90 min`, `2880` -> `48 h`. */
-function hours(minutes: number): string {
-  return minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
 }
 
 function ago(now: Date, then: Date): string {
@@ -272,7 +267,7 @@ async function checkMetrics(clients: CliClients, config: MonitoringConfig, metri
   // Group by window so one call covers every metric of a publisher.
   const byWindow = new Map<number, MetricQuery[]>();
   for (const q of queries) {
-    const minutes = windowMinutes(q.metric.cadenceMinutes!);
+    const minutes = windowMinutes(heartbeatWindow(q.metric.cadenceMinutes!));
     byWindow.set(minutes, [...(byWindow.get(minutes) ?? []), q]);
   }
   const latest = new Map<string, Date | undefined>();
@@ -289,20 +284,16 @@ async function checkMetrics(clients: CliClients, config: MonitoringConfig, metri
   }
   for (const q of queries) {
     const label = `${q.metric.namespace}/${q.metric.name}${Object.keys(q.dimensions).length ? ` {${Object.entries(q.dimensions).map(([k, v]) => `${k}=${v}`).join(', ')}}` : ''}`;
-    const window = `${windowMinutes(q.metric.cadenceMinutes!)} min (heartbeat window of the ${q.metric.source} publisher)`;
+    const window = `${windowMinutes(heartbeatWindow(q.metric.cadenceMinutes!))} min (heartbeat window of the ${q.metric.source} publisher)`;
     const error = errors.get(q.id);
     const last = latest.get(q.id);
     if (error) checks.push({ kind: 'metric', name: label, status: 'fail', detail: `cannot query: ${error}` });
     else if (!last) checks.push({ kind: 'metric', name: label, status: 'fail', detail: `no data in the last ${window}: is the ${q.metric.source} publisher running? (its Lambda logs)` });
-    else checks.push({ kind: 'metric', name: label, status: 'ok', detail: `last datum ${Math.max(0, Math.round((now.getTime() - last.getTime()) / 60_000))} min ago (within ${window})` });
+    else checks.push({ kind: 'metric', name: label, status: 'ok', detail: `last datum ${ago(now, last)} ago (within ${window})` });
   }
   return checks;
 }
 
-function windowMinutes(cadenceMinutes: number): number {
-  const { periodMinutes, periods } = heartbeatWindow(cadenceMinutes);
-  return periodMinutes * periods;
-}
 
 async function fetchLatest(clients: CliClients, queries: MetricQuery[], start: Date, end: Date, latest: Map<string, Date | undefined>): Promise<void> {
   const MetricDataQueries: MetricDataQuery[] = queries.map((q) => ({

@@ -1,6 +1,6 @@
 import { namespaceOf } from '../config/load';
 import { type MonitoringConfig, OPERATION_NAME, PUBLISHERS, type PublisherId } from '../config/schema';
-import type { MetricDatum } from './datum';
+import { MAX_DIMENSION_VALUE, type MetricDatum } from './datum';
 
 /**
  * The metric catalog: the single source of truth for every metric the stack publishes or
@@ -249,8 +249,8 @@ export class MetricCatalog {
       );
     }
     for (const [k, v] of Object.entries(full)) {
-      if (typeof v !== 'string' || v.length === 0 || v.length > 1024) {
-        throw new CatalogError(`Dimension ${k} of ${metric.name} must be a non-empty string of at most 1024 characters, got ${JSON.stringify(v)}.`);
+      if (typeof v !== 'string' || v.length === 0 || v.length > MAX_DIMENSION_VALUE) {
+        throw new CatalogError(`Dimension ${k} of ${metric.name} must be a non-empty string of at most ${MAX_DIMENSION_VALUE} characters, got ${JSON.stringify(v)}.`);
       }
       const fixed = metric.fixedDimensions?.[k];
       if (fixed !== undefined && v !== fixed) throw new CatalogError(`Dimension ${k} of ${metric.name} is always "${fixed}", got "${v}".`);

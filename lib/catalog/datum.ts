@@ -26,3 +26,5 @@ export function datumToJsonLine(datum: MetricDatum): string {
 /** CloudWatch rejects datums older than two weeks or more than two hours in the future. */
 export const MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 export const MAX_FUTURE_MS = 2 * 60 * 60 * 1000;
+/** Longest dimension value CloudWatch accepts, in characters. */
+export const MAX_DIMENSION_VALUE = 1024;

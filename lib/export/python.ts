@@ -1,5 +1,5 @@
 import { OPERATION_STATUSES, createCatalog } from '../catalog/catalog';
-import { MAX_AGE_MS, MAX_FUTURE_MS } from '../catalog/datum';
+import { MAX_AGE_MS, MAX_DIMENSION_VALUE, MAX_FUTURE_MS } from '../catalog/datum';
 import type { MonitoringConfig } from '../config/schema';
 import { MAX_DATUMS_PER_REQUEST } from '../publisher/publish';
 import { MAX_MAGNITUDE, MIN_MAGNITUDE } from '../publisher/validate';
@@ -129,7 +129,7 @@ MIN_MAGNITUDE = ${MIN_MAGNITUDE}
 MAX_MAGNITUDE = ${MAX_MAGNITUDE}
 MAX_AGE = timedelta(milliseconds=${MAX_AGE_MS})
 MAX_FUTURE = timedelta(milliseconds=${MAX_FUTURE_MS})
-MAX_DIMENSION_VALUE = 1024
+MAX_DIMENSION_VALUE = ${MAX_DIMENSION_VALUE}
 
 
 class MetricError(ValueError):

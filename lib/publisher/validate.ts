@@ -1,4 +1,4 @@
-import { MAX_AGE_MS, MAX_FUTURE_MS, type MetricDatum } from '../catalog/datum';
+import { MAX_AGE_MS, MAX_DIMENSION_VALUE, MAX_FUTURE_MS, type MetricDatum } from '../catalog/datum';
 
 export { MAX_AGE_MS, MAX_FUTURE_MS };
 
@@ -13,7 +13,6 @@ export const MIN_MAGNITUDE = 8.515920e-109;
 export const MAX_MAGNITUDE = 1.174271e108;
 export const MAX_DIMENSIONS = 30;
 const MAX_NAME = 255;
-const MAX_DIMENSION_VALUE = 1024;
 
 export const STANDARD_UNITS: ReadonlySet<string> = new Set([
   'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits',

@@ -11,6 +11,6 @@ export { SEVERITIES, type Severity } from './constructs/alerting';
 export type { AlarmFactory, RegisteredAlarm, AlarmSelector } from './constructs/alarm-factory';
 export type { ChatChannels } from './constructs/chat-channels';
 export type { Remediation, RemediationHook } from './constructs/remediation';
-export { grafanaDashboards, type GrafanaDashboardFile } from './export/grafana';
+export { grafanaDashboards, type GrafanaDashboardFile, type GrafanaExportInput } from './export/grafana';
 export { exportInput } from './export/stack-model';
 export { pythonModule } from './export/python';

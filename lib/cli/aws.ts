@@ -44,6 +44,11 @@ export function withRegion(command: Command): Command {
   return command.option('--region <region>', 'AWS region (default: AWS_REGION or your profile)');
 }
 
+/** Adds `--stack` and `--region` to a command that follows a deployed stack's recorded configuration. */
+export function followsStack(command: Command): Command {
+  return withRegion(command.option('--stack <name>', 'the deployed stack whose configuration to follow (default: the one of this environment)'));
+}
+
 export { awsErrorText } from '../sources/aws-error';
 
 /** A subscription of a topic as SNS lists it. */

@@ -1,6 +1,7 @@
 import { DescribeStacksCommand, GetTemplateCommand, type Stack, paginateDescribeStacks } from '@aws-sdk/client-cloudformation';
 import { CONFIG_METADATA_KEY, MONITOR_ENV_TAG, monitoringStackName, parseConfig } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
+import { type Deadline, beforeDeadline } from '../sources/deadline';
 import { type CliClients, awsErrorText } from './aws';
 
 /**
@@ -138,4 +139,20 @@ export async function configForStack(
   }
   err(`note: ${lookup.notFound}; using ${local.origin}\n`);
   return { config: local.config };
+}
+
+/**
+ * A `configForStack` lookup, or the local configuration (said on `err`) when it has not settled
+ * by the deadline: a command never waits on CloudFormation longer than it chose to.
+ */
+export function settledBy(
+  lookup: Promise<StackConfig>,
+  local: { readonly config: MonitoringConfig; readonly origin: string },
+  deadline: Deadline,
+  err: (text: string) => void,
+): Promise<StackConfig> {
+  return beforeDeadline(lookup, deadline, 'reading the deployed stack').catch((error: unknown) => {
+    err(`note: the deployed stack could not be read in time (${awsErrorText(error)}); using ${local.origin}\n`);
+    return { config: local.config };
+  });
 }

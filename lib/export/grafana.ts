@@ -45,7 +45,7 @@ export interface GrafanaPanel extends Json {
 }
 
 /** The dashboard variable every panel's data source points at: the user picks their CloudWatch data source. */
-export const DATASOURCE_VARIABLE = 'datasource';
+const DATASOURCE_VARIABLE = 'datasource';
 const DATASOURCE = { type: 'cloudwatch', uid: `\${${DATASOURCE_VARIABLE}}` } as const;
 const SCHEMA_VERSION = 39;
 /** Alarm actions of this stack are SNS topics; Grafana's alarm-name matching needs an action prefix too. */
@@ -60,7 +60,7 @@ export function grafanaDashboards(input: GrafanaExportInput): GrafanaDashboardFi
   return input.dashboards.map((d) => ({ fileName: `${d.name}.json`, dashboard: grafanaDashboard(d, input.alarmNames) }));
 }
 
-export function grafanaDashboard(source: ResolvedDashboard, alarmNames: readonly string[]): GrafanaDashboard {
+function grafanaDashboard(source: ResolvedDashboard, alarmNames: readonly string[]): GrafanaDashboard {
   const panels: GrafanaPanel[] = [];
   const logGroupVariables = new Map<string, Json>();
   /** Alarms shown on this dashboard, with the panels that draw their metric. */
@@ -409,7 +409,7 @@ function logGroupVariable(label: string): Json {
 }
 
 /** Grafana uids are at most 40 characters of letters, digits, `-` and `_`; stable per dashboard name, so re-imports overwrite. */
-export function grafanaUid(name: string): string {
+function grafanaUid(name: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-');
   if (slug.length <= 40) return slug;
   return `${slug.slice(0, 31)}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;

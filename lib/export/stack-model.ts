@@ -1,8 +1,6 @@
-import { App } from 'aws-cdk-lib';
 import type { DataLakeMonitoring } from '../data-lake-monitoring';
-import { monitoringStackName } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
-import { MonitoringStack } from '../stacks/monitoring-stack';
+import { inMemoryStack } from '../stacks/monitoring-stack';
 import type { GrafanaExportInput } from './grafana';
 
 /** What the exports read from a built DataLakeMonitoring: its dashboards as data and every alarm name. */
@@ -16,7 +14,5 @@ export function exportInput(monitoring: Pick<DataLakeMonitoring, 'dashboards' | 
  * that stack, so a turned-off source exports nothing.
  */
 export function stackExportInput(config: MonitoringConfig): GrafanaExportInput {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new MonitoringStack(app, monitoringStackName(config), { config });
-  return exportInput(stack.monitoring);
+  return exportInput(inMemoryStack(config).monitoring);
 }

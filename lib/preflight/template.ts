@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { Stage } from 'aws-cdk-lib';
 import type { MonitoringConfig } from '../config/schema';
-import { MonitoringStack } from '../stacks/monitoring-stack';
+import { inMemoryStack } from '../stacks/monitoring-stack';
 import type { PreflightTemplate, Target } from './types';
 
 /**
@@ -13,9 +13,8 @@ import type { PreflightTemplate, Target } from './types';
 export function synthesizeTemplate(config: MonitoringConfig, stackName: string, target: Target): PreflightTemplate {
   const outdir = mkdtempSync(join(tmpdir(), 'preflight-'));
   try {
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new MonitoringStack(app, stackName, { config, env: target });
-    return app.synth().getStackByName(stack.stackName).template as PreflightTemplate;
+    const stack = inMemoryStack(config, { stackName, env: target, outdir });
+    return Stage.of(stack)!.synth().getStackByName(stack.stackName).template as PreflightTemplate;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

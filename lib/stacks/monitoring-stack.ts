@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { App, type Environment, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig, MonitoringConfigInput } from '../config/schema';
@@ -11,6 +11,7 @@ import type { Dashboards } from '../constructs/dashboards';
 import type { HealthMonitoring } from '../constructs/health';
 import type { Publishers } from '../constructs/publishers';
 import type { Remediation } from '../constructs/remediation';
+import { monitoringStackName } from '../config/load';
 import { DataLakeMonitoring } from '../data-lake-monitoring';
 
 export interface MonitoringStackProps extends StackProps {
@@ -60,4 +61,23 @@ export class MonitoringStack extends Stack {
   get remediation(): Remediation | undefined {
     return this.monitoring.remediation;
   }
+}
+
+export interface InMemoryStackOptions {
+  /** @default the name `cdk deploy` gives it (monitoringStackName) */
+  readonly stackName?: string;
+  /** @default env-agnostic, like `cdk synth` without credentials */
+  readonly env?: Environment;
+  /** Where a synth writes the assembly. @default a temporary folder of CDK's */
+  readonly outdir?: string;
+}
+
+/**
+ * The stack `cdk deploy` would create for a config, built in an app of its own with Lambda
+ * bundling skipped (no esbuild, no AWS call): for the commands and tests that read its
+ * resources, alarms or dashboards, not its code.
+ */
+export function inMemoryStack(config: MonitoringConfig, options: InMemoryStackOptions = {}): MonitoringStack {
+  const app = new App({ ...(options.outdir ? { outdir: options.outdir } : {}), context: { 'aws:cdk:bundling-stacks': [] } });
+  return new MonitoringStack(app, options.stackName ?? monitoringStackName(config), { config, ...(options.env ? { env: options.env } : {}) });
 }

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig } from '../../lib/config/load';
 import type { MonitoringConfig, MonitoringConfigInput } from '../../lib/config/schema';
-import { MonitoringStack } from '../../lib/stacks/monitoring-stack';
+import { MonitoringStack, inMemoryStack } from '../../lib/stacks/monitoring-stack';
 
 export interface SynthOptions {
   /** Bundle Lambda code for real (slow). @default false: `aws:cdk:bundling-stacks` is empty */
@@ -27,9 +27,9 @@ export interface Synthesized {
  */
 export function buildStack(input: MonitoringConfigInput = {}, options: SynthOptions = {}): Omit<Synthesized, 'template'> {
   const config = parseConfig({ alarmNamePrefix: '', ...input }, 'test config');
-  const app = new App({ context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new MonitoringStack(app, options.stackName ?? 'Test-Monitoring', { config, env: options.env });
-  return { app, stack, config };
+  const stackName = options.stackName ?? 'Test-Monitoring';
+  const stack = options.bundle ? new MonitoringStack(new App(), stackName, { config, env: options.env }) : inMemoryStack(config, { stackName, env: options.env });
+  return { app: stack.node.root as App, stack, config };
 }
 
 /** Builds and synthesizes the monitoring stack from a config. */

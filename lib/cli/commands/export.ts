@@ -4,10 +4,12 @@ import type { Command } from 'commander';
 import type { MonitoringConfig } from '../../config/schema';
 import { PYTHON_MODULE_FILE, pythonModule } from '../../export/python';
 import { attemptTimeoutMs } from '../../sources/aws-clients';
-import { Deadline, beforeDeadline } from '../../sources/deadline';
+import { Deadline } from '../../sources/deadline';
 import { type CliIO, EXIT, type RegisterCommand, localConfig } from '../main';
-import { awsErrorText, cliClients, withRegion } from '../aws';
-import { configForStack } from '../deployed';
+import { cliClients, followsStack } from '../aws';
+import { configForStack, settledBy } from '../deployed';
+
+const LOCAL_HELP = 'use the local configuration as is, without reading the deployed stack (no AWS call)';
 
 interface ExportOptions {
   readonly out: string;
@@ -26,20 +28,7 @@ async function exportConfig(command: Command, opts: ExportOptions, io: CliIO): P
   if (opts.local) return local.config;
   const limit = 2 * attemptTimeoutMs(local.config.network);
   const lookup = configForStack(local, cliClients(opts.region, local.config.network), (t) => io.err(t), opts.stack);
-  const settled = await beforeDeadline(lookup, new Deadline(limit, 'two requests'), 'reading the deployed stack').catch((err: unknown) => {
-    io.err(`note: the deployed stack could not be read in time (${awsErrorText(err)}); using ${local.origin}\n`);
-    return { config: local.config };
-  });
-  return settled.config;
-}
-
-/** The options every export shares: which configuration to follow. */
-function followsStack(command: Command): Command {
-  return withRegion(
-    command
-      .option('--stack <name>', 'the deployed stack whose configuration to follow (default: the one of this environment)')
-      .option('--local', 'use the local configuration as is, without reading the deployed stack (no AWS call)'),
-  );
+  return (await settledBy(lookup, local, new Deadline(limit, 'two requests'), (t) => io.err(t))).config;
 }
 
 /**
@@ -53,7 +42,8 @@ export const registerExport: RegisterCommand = (program, io) => {
     exporter
       .command('python')
       .description(`Write ${PYTHON_MODULE_FILE}: profile_performance() and put_metric() for the pipeline, with this config's metric names, namespaces, units and dimensions (only needs boto3).`)
-      .option('--out <dir>', 'folder to write into', 'python'),
+      .option('--out <dir>', 'folder to write into', 'python')
+      .option('--local', LOCAL_HELP),
   ).action(async (opts: ExportOptions, command) => {
     const config = await exportConfig(command, opts, io);
     const file = join(opts.out, PYTHON_MODULE_FILE);
@@ -66,7 +56,8 @@ export const registerExport: RegisterCommand = (program, io) => {
     exporter
       .command('grafana')
       .description('Write one Grafana dashboard JSON per dashboard of the stack (CloudWatch data source; same metrics, periods and alarm thresholds), ready to import.')
-      .requiredOption('--out <dir>', 'folder to write into'),
+      .requiredOption('--out <dir>', 'folder to write into')
+      .option('--local', LOCAL_HELP),
   ).action(async (opts: ExportOptions, command) => {
     const config = await exportConfig(command, opts, io);
     // aws-cdk-lib is loaded only here: the other commands stay quick.

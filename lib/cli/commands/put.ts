@@ -2,7 +2,7 @@ import { type MetricCatalog, createCatalog } from '../../catalog/catalog';
 import { type MetricDatum, datumToJsonLine } from '../../publisher/datum';
 import { publishDatums, summedIn } from '../../publisher/publish';
 import { validateDatum } from '../../publisher/validate';
-import { awsErrorText, cliClients, withRegion } from '../aws';
+import { awsErrorText, cliClients, followsStack } from '../aws';
 import { parseNumberFlag } from '../flags';
 import { configForStack } from '../deployed';
 import { EXIT, type RegisterCommand, localConfig } from '../main';
@@ -39,7 +39,7 @@ interface PutRequest {
 }
 
 export const registerPut: RegisterCommand = (program, io) => {
-  withRegion(
+  followsStack(
     program
       .command('put')
       .description('Push a datum of a catalog metric (e.g. S3UploadFailures, ValidationPassRate); refuses names, units and dimensions the catalog does not declare.')
@@ -52,7 +52,6 @@ export const registerPut: RegisterCommand = (program, io) => {
       .option('--dry-run', 'print the datums as JSON lines instead of sending them')
       .option('--force', 'also accept metrics that a scheduled publisher owns (backfills, alarm tests)')
       .option('--json', 'print the result as JSON')
-      .option('--stack <name>', 'the deployed stack whose configuration to follow (default: the one of this environment)')
       .addHelpText(
         'after',
         '\nExamples:\n  monitor put --metric S3UploadFailures --value 3\n  monitor put --metric ValidationDuration --value 12.5 --dimension Status=success\n' +

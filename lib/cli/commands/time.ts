@@ -5,9 +5,9 @@ import { OPERATION_NAME, operationNames } from '../../config/schema';
 import { datumToJsonLine } from '../../publisher/datum';
 import { publishDatums } from '../../publisher/publish';
 import { type NetworkLimits, attemptTimeoutMs } from '../../sources/aws-clients';
-import { Deadline, beforeDeadline, formatSeconds } from '../../sources/deadline';
+import { Deadline, formatSeconds } from '../../sources/deadline';
 import { awsErrorText, cliClients, withRegion } from '../aws';
-import { configForStack } from '../deployed';
+import { configForStack, settledBy } from '../deployed';
 import { UsageError, parseDurationFlag } from '../flags';
 import { type CliIO, EXIT, type RegisterCommand, localConfig } from '../main';
 
@@ -78,10 +78,7 @@ export const registerTime: RegisterCommand = (program, io) => {
     const [success, failure] = OPERATION_STATUSES;
     const status = run.code === 0 ? success : failure;
     // Past one request's worst case after the command, the local configuration is used (and said).
-    const settled = await beforeDeadline(target, new Deadline(attemptTimeoutMs(config.network), 'one request'), 'reading the deployed stack').catch((err: unknown) => {
-      io.err(`note: the deployed stack could not be read in time (${awsErrorText(err)}); using ${local.origin}\n`);
-      return local;
-    });
+    const settled = await settledBy(target, local, new Deadline(attemptTimeoutMs(config.network), 'one request'), (t) => io.err(t));
     const deployed = createCatalog(settled.config);
     const datum = deployed.datumOf(deployed.operationDuration(operation) ?? metric, Math.round(run.seconds * 1000) / 1000, { Status: status }, run.end);
 

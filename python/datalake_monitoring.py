@@ -125,15 +125,22 @@ OWNED_METRICS = {
     "PublisherErrors": "a log metric filter",
 }
 
-#: Operations `profile_performance` times, with their expected cadence in hours (None: no heartbeat alarm).
+#: Operations `profile_performance` times, and the metric each one's duration goes to.
 OPERATIONS = {
-    "DataExtraction": None,
-    "S3Upload": None,
-    "Validation": None,
+    "DataExtraction": "DataExtractionDuration",
+    "S3Upload": "S3UploadDuration",
+    "Validation": "ValidationDuration",
 }
 
+STATUS_DIMENSION = "Status"
 STATUS_SUCCESS = "success"
 STATUS_FAILURE = "failure"
+
+# Sending (configure() changes them): the configuration's network limits, and what `monitor time` waits.
+CONNECT_TIMEOUT = 3
+READ_TIMEOUT = 8
+MAX_ATTEMPTS = 2
+DEADLINE_SECONDS = 23
 
 # CloudWatch PutMetricData limits.
 MAX_DATUMS_PER_REQUEST = 1000
@@ -151,10 +158,10 @@ class MetricError(ValueError):
 class _Settings:
     region = None
     endpoint_url = None
-    connect_timeout = 2.0
-    read_timeout = 5.0
-    max_attempts = 2
-    deadline_seconds = 10.0
+    connect_timeout = CONNECT_TIMEOUT
+    read_timeout = READ_TIMEOUT
+    max_attempts = MAX_ATTEMPTS
+    deadline_seconds = DEADLINE_SECONDS
     max_buffer_seconds = 60.0
     client = None
 
@@ -173,10 +180,11 @@ def configure(
     """Change how datums are sent (every argument optional; None keeps the current value).
 
     region, endpoint_url: for the boto3 CloudWatch client (default: boto3's own chain).
-    connect_timeout, read_timeout: seconds per attempt (default 2 and 5).
-    max_attempts: attempts per request, the first included (default 2).
-    deadline_seconds: the longest one send may take, retries included (default 10); past it the
-        datums are given up with a warning and your code carries on.
+    connect_timeout, read_timeout: seconds per attempt (default: the configuration's `network`).
+    max_attempts: attempts per request, the first included (default MAX_ATTEMPTS).
+    deadline_seconds: the longest one send may take, retries included (default DEADLINE_SECONDS,
+        what `monitor time` waits); past it the datums are given up with a warning and your code
+        carries on.
     max_buffer_seconds: a put_metric older than this is sent with the next one (default 60).
     client: a ready boto3 CloudWatch client to use instead.
     """
@@ -362,7 +370,7 @@ class profile_performance:  # noqa: N801 - used like a function: @profile_perfor
                 f"Configured: {', '.join(OPERATIONS) or '(none)'}."
             )
         self.operation = operation
-        self.metric = f"{operation}Duration"
+        self.metric = OPERATIONS[operation]
         self._starts = threading.local()
 
     def __enter__(self):
@@ -397,7 +405,7 @@ class profile_performance:  # noqa: N801 - used like a function: @profile_perfor
     def _record(self, started, status):
         try:
             seconds = round(time.monotonic() - started, 3)
-            put_metric(self.metric, seconds, Status=status)
+            put_metric(self.metric, seconds, **{STATUS_DIMENSION: status})
             flush()
         except Exception as err:  # noqa: BLE001 - the operation's own outcome matters more than its metric
             LOGGER.warning("datalake_monitoring: %s was not published: %s", self.metric, err)

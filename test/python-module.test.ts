@@ -80,7 +80,7 @@ describe('the pipeline\'s Python module (python/datalake_monitoring.py)', () => 
     const written = readFileSync(join(out, PYTHON_MODULE_FILE), 'utf8');
     expect(written).toBe(pythonModule(parseConfig({ namespacePrefix: 'Acme-Lake', pipelineOperations: [{ name: 'Load', expectedEveryHours: 1 }] })));
     expect(written).toContain('"LoadDuration": {\n        "namespace": "Acme-Lake/Performance"');
-    expect(written).toContain('OPERATIONS = {\n    "Load": 1,\n}');
+    expect(written).toContain('OPERATIONS = {\n    "Load": "LoadDuration",\n}');
     expect(written).not.toContain('DataExtractionDuration');
   });
 

@@ -131,11 +131,13 @@ function baseSpecs(config: MonitoringConfig): Array<MetricSpec & { enabled?: boo
 /** The outcomes an operation's duration is published under (dimension `Status`): success first. */
 export const OPERATION_STATUSES = ['success', 'failure'] as const;
 export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+/** The dimension an operation's duration carries its outcome in. */
+export const OPERATION_STATUS_DIMENSION = 'Status';
 
 /** `<Operation>Duration` in the Performance namespace, for any valid operation name. */
 export function operationDurationSpec(operation: string): MetricSpec {
   return {
-    group: 'Performance', name: `${operation}Duration`, unit: 'Seconds', dimensions: ['Status'], dimensionValues: { Status: OPERATION_STATUSES },
+    group: 'Performance', name: `${operation}Duration`, unit: 'Seconds', dimensions: [OPERATION_STATUS_DIMENSION], dimensionValues: { [OPERATION_STATUS_DIMENSION]: OPERATION_STATUSES },
     source: 'pipeline', emission: 'pushed', statistic: 'Average',
     description: `Duration of the pipeline's ${operation} operation, by outcome (Status = ${OPERATION_STATUSES.join(' | ')}).`,
   };

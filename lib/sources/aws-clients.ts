@@ -49,6 +49,19 @@ export function attemptTimeoutMs(network: NetworkLimits = DEFAULT_NETWORK): numb
   return network.connectTimeoutMs + network.requestTimeoutMs;
 }
 
+/** Attempts whose worst case an unobtrusive send waits for (the first and one retry). */
+export const UNOBTRUSIVE_PUBLISH_ATTEMPTS = 2;
+
+/**
+ * How long a caller that must not be delayed by its metric (`monitor time` after the command
+ * exited, the pipeline's Python module) waits for CloudWatch: its attempts' worst case
+ * (connectTimeoutMs + requestTimeoutMs each) and a backoff. Past it the datum is given up with a
+ * warning, whatever CloudWatch (or the credential chain) does.
+ */
+export function unobtrusivePublishMs(network: NetworkLimits = DEFAULT_NETWORK): number {
+  return UNOBTRUSIVE_PUBLISH_ATTEMPTS * attemptTimeoutMs(network) + 1000;
+}
+
 /** Constructor options for any AWS SDK v3 client: `new S3Client({ ...clientConfig(o), forcePathStyle: true })`. */
 export function clientConfig(options: ClientOptions = {}): ClientConfig {
   const network = options.network ?? DEFAULT_NETWORK;

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { OPERATION_STATUSES, createCatalog } from '../../catalog/catalog';
+import { OPERATION_STATUSES, OPERATION_STATUS_DIMENSION, createCatalog } from '../../catalog/catalog';
 import { OPERATION_NAME, operationNames } from '../../config/schema';
 import { datumToJsonLine } from '../../publisher/datum';
 import { publishDatums } from '../../publisher/publish';
-import { type NetworkLimits, attemptTimeoutMs } from '../../sources/aws-clients';
+import { type NetworkLimits, attemptTimeoutMs, unobtrusivePublishMs } from '../../sources/aws-clients';
 import { Deadline, formatSeconds } from '../../sources/deadline';
 import { awsErrorText, cliClients, withRegion } from '../aws';
 import { configForStack, settledBy } from '../deployed';
@@ -80,7 +80,7 @@ export const registerTime: RegisterCommand = (program, io) => {
     // Past one request's worst case after the command, the local configuration is used (and said).
     const settled = await settledBy(target, local, new Deadline(attemptTimeoutMs(config.network), 'one request'), (t) => io.err(t));
     const deployed = createCatalog(settled.config);
-    const datum = deployed.datumOf(deployed.operationDuration(operation) ?? metric, Math.round(run.seconds * 1000) / 1000, { Status: status }, run.end);
+    const datum = deployed.datumOf(deployed.operationDuration(operation) ?? metric, Math.round(run.seconds * 1000) / 1000, { [OPERATION_STATUS_DIMENSION]: status }, run.end);
 
     if (opts.dryRun) {
       io.out(`${datumToJsonLine(datum)}\n`);
@@ -91,19 +91,9 @@ export const registerTime: RegisterCommand = (program, io) => {
   });
 };
 
-/**
- * How long `monitor time` waits for CloudWatch after the command has exited: two requests'
- * worst case (network.connectTimeoutMs + requestTimeoutMs each) and a backoff. Past it the
- * datum is given up with a warning, whatever CloudWatch (or the credential chain) does, and
- * the command's exit code is returned.
- */
-export function timePublishBudgetMs(network: NetworkLimits): number {
-  return 2 * attemptTimeoutMs(network) + 1000;
-}
-
 async function publishQuietly(io: CliIO, datum: Parameters<typeof datumToJsonLine>[0], region: string | undefined, network: NetworkLimits): Promise<void> {
   const what = `${datum.Namespace}/${datum.MetricName}`;
-  const budget = timePublishBudgetMs(network);
+  const budget = unobtrusivePublishMs(network);
   try {
     // Few attempts within a bound: the wrapped job is done and its caller is waiting for the exit code.
     const result = await publishDatums([datum], {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ExpressionRef, GraphSpec } from '../../../dashboards/types';
-import type { CatalogMetric, MetricCatalog } from '../../catalog/catalog';
+import { type CatalogMetric, type MetricCatalog, OPERATION_STATUS_DIMENSION } from '../../catalog/catalog';
 import { type MonitoringConfig, scheduledOperations } from '../../config/schema';
 import { heartbeatWindow, minutesLabel, windowMinutes } from '../../health/windows';
 import type { AlarmFactory } from '../alarm-factory';
@@ -22,8 +22,8 @@ export interface PipelineHeartbeatsProps {
  * FILL so a Status without data counts as 0 instead of making the sum missing).
  */
 function runsExpression(metric: CatalogMetric, operation: string, periodMinutes: number): ExpressionRef {
-  const statuses = metric.dimensionValues!.Status!;
-  const using = Object.fromEntries(statuses.map((status) => [status, { metric: metric.name, dimensions: { Status: status }, statistic: 'SampleCount', periodMinutes }]));
+  const statuses = metric.dimensionValues![OPERATION_STATUS_DIMENSION]!;
+  const using = Object.fromEntries(statuses.map((status) => [status, { metric: metric.name, dimensions: { [OPERATION_STATUS_DIMENSION]: status }, statistic: 'SampleCount', periodMinutes }]));
   return { expression: statuses.map((id) => `FILL(${id}, 0)`).join(' + '), using, periodMinutes, label: `${operation} runs (any Status)` };
 }
 

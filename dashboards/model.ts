@@ -37,8 +37,6 @@ export interface ResolvedExpression {
 
 export type ResolvedSeries = ResolvedMetric | ResolvedExpression;
 
-export type ComparisonOperator = '>' | '>=' | '<' | '<=';
-
 /** A registered alarm, as deployed. */
 export interface ResolvedAlarm {
   readonly baseName: string;
@@ -51,9 +49,9 @@ export interface ResolvedAlarm {
   /** Whether ALARM/OK go to an SNS topic. */
   readonly notifies: boolean;
   /** Threshold alarms: the line a graph draws. */
-  readonly threshold?: { readonly value: number; readonly operator: ComparisonOperator; readonly label: string };
-  /** Alarms on one plain metric (no math): what CloudWatch records it under (statistic, period). */
-  readonly metric?: { readonly namespace: string; readonly metricName: string; readonly statistic: string; readonly periodSeconds: number };
+  readonly threshold?: { readonly value: number; readonly label: string };
+  /** Alarms on one plain metric (no math): the series it watches, as CloudWatch records it (dimensions, statistic, period). */
+  readonly metric?: { readonly namespace: string; readonly metricName: string; readonly dimensions: Readonly<Record<string, string>>; readonly statistic: string; readonly periodSeconds: number };
 }
 
 interface Size {

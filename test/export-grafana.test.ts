@@ -151,12 +151,19 @@ describe('monitor export grafana: the stack\'s dashboards as Grafana dashboards'
     // Shown on the panel that draws the metric.
     const panel = grafana.get('NBA-Simulator-DataCollection')!.panels.find((p) => p.title === 'ADCE success rate (%)')!;
     expect(annotation.filter.ids).toContain(panel.id);
+    // A per-bucket alarm is drawn on its bucket's panels only.
+    const board = grafana.get('NBA-Simulator-DataCollection')!;
+    const heartbeat = board.annotations.list.find((a) => a.target?.alarmNamePrefix === 'Lake-S3-PublisherHeartbeat-curated-lake')!;
+    const objectPanels = board.panels.filter((p) => /^S3 objects \(/.test(p.title as string));
+    expect(objectPanels.map((p) => p.title)).toHaveLength(2);
+    expect(heartbeat.filter.ids).toEqual(objectPanels.filter((p) => (p.title as string).includes('curated-lake')).map((p) => p.id));
     for (const board of grafana.values()) {
       for (const a of board.annotations.list.filter((x) => x.target)) {
         const alarm = alarms.find((x) => x.AlarmName === a.target.alarmNamePrefix);
         // Only alarms on one plain metric, matched exactly as CloudWatch records them.
         expect(alarm, a.target.alarmNamePrefix).toBeDefined();
         expect([alarm!.Namespace, alarm!.MetricName, alarm!.Statistic, String(alarm!.Period)]).toEqual([a.target.namespace, a.target.metricName, a.target.statistic, a.target.period]);
+        expect(a.target.dimensions).toEqual(Object.fromEntries((alarm!.Dimensions ?? []).map((d: Json) => [d.Name, d.Value])));
         // No other alarm's name starts with it (Grafana matches by prefix).
         expect(alarms.filter((x) => String(x.AlarmName).startsWith(a.target.alarmNamePrefix))).toHaveLength(1);
       }

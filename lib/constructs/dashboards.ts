@@ -1,7 +1,7 @@
 import { Duration, Token, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { standardDashboards } from '../../dashboards';
-import { type ComparisonOperator, type ResolvedAlarm, type ResolvedDashboard, type ResolvedWidget, resolveExpression, resolveMetric, resolveSeries } from '../../dashboards/model';
+import { type ResolvedAlarm, type ResolvedDashboard, type ResolvedWidget, resolveExpression, resolveMetric, resolveSeries } from '../../dashboards/model';
 import {
   COLORS,
   type DashboardDefinition,
@@ -203,21 +203,22 @@ export class Dashboards extends Construct {
       notifies: entry.notifies,
     };
     const { alarm } = entry;
-    if (!(alarm instanceof cloudwatch.Alarm) || alarm instanceof cloudwatch.AnomalyDetectionAlarm) return base;
-    const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
-    const annotation = alarm.toAnnotation();
-    const plain = typeof cfn.metricName === 'string' && typeof cfn.namespace === 'string' && typeof cfn.statistic === 'string' && typeof cfn.period === 'number';
+    if (!isThresholdAlarm(alarm)) return base;
+    const watched = alarm.metric;
+    const plain = watched instanceof cloudwatch.Metric && watched.statistic !== undefined && Object.values(watched.dimensions ?? {}).every((v) => typeof v === 'string' && !Token.isUnresolved(v));
     return {
       ...base,
-      threshold: { value: annotation.value, operator: operatorOf(entry.baseName, cfn.comparisonOperator), label: `${entry.baseName}: ${annotation.label}` },
-      ...(plain ? { metric: { namespace: cfn.namespace!, metricName: cfn.metricName!, statistic: cfn.statistic!, periodSeconds: cfn.period! } } : {}),
+      threshold: thresholdLine(entry.baseName, alarm),
+      ...(plain
+        ? { metric: { namespace: watched.namespace, metricName: watched.metricName, dimensions: { ...(watched.dimensions as Record<string, string>) }, statistic: watched.statistic, periodSeconds: watched.period.toSeconds() } }
+        : {}),
     };
   }
 
   private thresholdAlarm(spec: GraphSpec, baseName: string): { entry: RegisteredAlarm; alarm: cloudwatch.Alarm } {
     const entry = this.props.alarms.get(baseName);
     const { alarm } = entry;
-    if (!(alarm instanceof cloudwatch.Alarm) || alarm instanceof cloudwatch.AnomalyDetectionAlarm) {
+    if (!isThresholdAlarm(alarm)) {
       throw new Error(`Graph "${spec.title}": alarm ${baseName} has no threshold line to draw (only threshold alarms do).`);
     }
     return { entry, alarm };
@@ -228,7 +229,7 @@ export class Dashboards extends Construct {
     const lines = (spec.lines ?? []).map((l) => ({ value: l.value, label: l.label, color: l.color }));
     const alarms = (spec.alarms ?? []).map((baseName) => {
       const { alarm } = this.thresholdAlarm(spec, baseName);
-      return { ...alarm.toAnnotation(), label: `${baseName}: ${alarm.toAnnotation().label}`, color: COLORS.red };
+      return { ...thresholdLine(baseName, alarm), color: COLORS.red };
     });
     const all = [...lines, ...alarms];
     return all.length > 0 ? all : undefined;
@@ -241,17 +242,15 @@ export class Dashboards extends Construct {
   }
 }
 
-const OPERATORS: Readonly<Record<string, ComparisonOperator>> = {
-  GreaterThanThreshold: '>',
-  GreaterThanOrEqualToThreshold: '>=',
-  LessThanThreshold: '<',
-  LessThanOrEqualToThreshold: '<=',
-};
+/** Alarms that compare their metric with a fixed threshold (a line a graph can draw). */
+function isThresholdAlarm(alarm: cloudwatch.AlarmBase): alarm is cloudwatch.Alarm {
+  return alarm instanceof cloudwatch.Alarm && !(alarm instanceof cloudwatch.AnomalyDetectionAlarm);
+}
 
-function operatorOf(baseName: string, cloudWatchOperator: string | undefined): ComparisonOperator {
-  const operator = OPERATORS[cloudWatchOperator ?? ''];
-  if (!operator) throw new Error(`Alarm ${baseName}: comparison ${cloudWatchOperator} is not a threshold comparison.`);
-  return operator;
+/** The alarm's threshold line, labelled with its base name (as every graph and export shows it). */
+function thresholdLine(baseName: string, alarm: cloudwatch.Alarm): { value: number; label: string } {
+  const { value, label } = alarm.toAnnotation();
+  return { value, label: `${baseName}: ${label}` };
 }
 
 /** `<prefix>-<id>` plus `-<env>` outside the default environment; only the characters CloudWatch allows. */

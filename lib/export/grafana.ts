@@ -106,7 +106,7 @@ function grafanaDashboard(source: ResolvedDashboard, alarmNames: readonly string
     const watched = entry.alarm.metric;
     if (!watched) continue;
     panels.forEach((p) => {
-      if ((p.targets ?? []).some((t) => t.namespace === watched.namespace && t.metricName === watched.metricName)) entry.panels.add(p.id);
+      if ((p.targets ?? []).some((t) => t.namespace === watched.namespace && t.metricName === watched.metricName && sameDimensions(t.dimensions as Record<string, string>, watched.dimensions))) entry.panels.add(p.id);
     });
   }
 
@@ -218,6 +218,12 @@ function targets(series: readonly ResolvedSeries[]): Array<Json & { refId: strin
     for (const [id, m] of Object.entries(s.using)) out.push({ ...metricTarget(m), refId: refId(), id, hide: true });
   }
   return out;
+}
+
+/** Same dimension names and values, in any order. */
+function sameDimensions(a: Readonly<Record<string, string>> = {}, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 function metricTarget(m: ResolvedMetric): Json {
@@ -386,7 +392,7 @@ function alarmAnnotation(alarm: ResolvedAlarm, panelIds: number[], alarmNames: r
         alarmNamePrefix: alarm.alarmName,
         namespace: watched.namespace,
         metricName: watched.metricName,
-        dimensions: {},
+        dimensions: { ...watched.dimensions },
         matchExact: true,
         statistic: watched.statistic,
         period: String(watched.periodSeconds),

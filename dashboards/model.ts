@@ -1,4 +1,4 @@
-import type { CatalogMetric, MetricCatalog } from '../lib/catalog/catalog';
+import type { MetricCatalog } from '../lib/catalog/catalog';
 import type { AlarmKind } from '../lib/constructs/alarm-factory';
 import type { Severity } from '../lib/config/alerting';
 import { periodMinutesFor } from '../lib/health/windows';
@@ -94,13 +94,12 @@ export interface ResolvedDashboard {
 }
 
 /** A widget metric from the catalog: declared dimensions required, period defaulting to the publisher's cadence. */
-export function resolveMetric(catalog: MetricCatalog, ref: MetricRef): ResolvedMetric & { readonly declared: CatalogMetric } {
+export function resolveMetric(catalog: MetricCatalog, ref: MetricRef): ResolvedMetric {
   const declared = catalog.get(ref.metric);
   const full = catalog.dimensionsFor(declared, ref.dimensions);
   const values = declared.dimensions.map((n) => full[n]!);
   return {
     kind: 'metric',
-    declared,
     namespace: declared.namespace,
     metricName: declared.name,
     dimensions: declared.dimensions.map((name) => ({ name, value: full[name]! })),
@@ -113,7 +112,7 @@ export function resolveMetric(catalog: MetricCatalog, ref: MetricRef): ResolvedM
 }
 
 export function resolveExpression(catalog: MetricCatalog, ref: ExpressionRef): ResolvedExpression {
-  const using = Object.fromEntries(Object.entries(ref.using).map(([id, m]) => [id, stripDeclared(resolveMetric(catalog, m))]));
+  const using = Object.fromEntries(Object.entries(ref.using).map(([id, m]) => [id, resolveMetric(catalog, m)]));
   for (const id of Object.keys(using)) {
     if (!/^[a-z][A-Za-z0-9_]*$/.test(id)) throw new Error(`Expression "${ref.expression}": variable "${id}" must start with a lower-case letter (CloudWatch metric ids).`);
   }
@@ -121,10 +120,5 @@ export function resolveExpression(catalog: MetricCatalog, ref: ExpressionRef): R
 }
 
 export function resolveSeries(catalog: MetricCatalog, ref: SeriesRef): ResolvedSeries {
-  return isExpression(ref) ? resolveExpression(catalog, ref) : stripDeclared(resolveMetric(catalog, ref));
-}
-
-function stripDeclared(m: ResolvedMetric & { declared?: CatalogMetric }): ResolvedMetric {
-  const { declared: _declared, ...rest } = m;
-  return rest;
+  return isExpression(ref) ? resolveExpression(catalog, ref) : resolveMetric(catalog, ref);
 }

@@ -1,7 +1,7 @@
 import { Duration, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import type { ExpressionRef } from '../../dashboards/types';
-import type { CatalogMetric, Dimensions, MetricCatalog } from '../catalog/catalog';
-import { periodMinutesFor } from '../health/windows';
+import { type ResolvedExpression, type ResolvedMetric, resolveExpression, resolveMetric } from '../../dashboards/model';
+import type { Dimensions, MetricCatalog } from '../catalog/catalog';
 
 /**
  * The only way CDK code builds a CloudWatch metric of ours: from the catalog, by name, with
@@ -25,25 +25,23 @@ export function catalogMetric(
   dimensions: Dimensions = {},
   options: CatalogMetricOptions = {},
 ): cloudwatch.Metric {
-  return metricOf(catalog, catalog.get(name), dimensions, options);
+  const resolved = resolveMetric(catalog, { metric: name, dimensions, statistic: options.statistic, periodMinutes: options.period?.toMinutes() });
+  return cloudWatchMetric(resolved, { label: options.label, color: options.color });
 }
 
-/** Same as `catalogMetric` for a metric already looked up (e.g. from `catalog.publishedBy`). */
-export function metricOf(
-  catalog: MetricCatalog,
-  metric: CatalogMetric,
-  dimensions: Dimensions = {},
-  options: CatalogMetricOptions = {},
-): cloudwatch.Metric {
-  const full = catalog.dimensionsFor(metric, dimensions);
-  // Dimension map in the catalog's order, so templates list them the way datums carry them.
-  const dimensionsMap = Object.fromEntries(metric.dimensions.map((n) => [n, full[n]!]));
+/**
+ * The CloudWatch metric of a resolved catalog metric (dashboards/model.ts: the one resolution
+ * the template and the exports share). The label is the caller's: an alarm's or a variable's
+ * metric carries none.
+ */
+export function cloudWatchMetric(resolved: ResolvedMetric, options: { readonly label?: string; readonly color?: string } = {}): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: metric.namespace,
-    metricName: metric.name,
-    dimensionsMap,
-    statistic: options.statistic ?? metric.statistic,
-    period: options.period ?? Duration.minutes(periodMinutesFor(metric.cadenceMinutes)),
+    namespace: resolved.namespace,
+    metricName: resolved.metricName,
+    // In the catalog's order, so templates list them the way datums carry them.
+    dimensionsMap: Object.fromEntries(resolved.dimensions.map((d) => [d.name, d.value])),
+    statistic: resolved.statistic,
+    period: Duration.seconds(resolved.periodSeconds),
     label: options.label,
     color: options.color,
     // No `unit`: in an alarm or graph the unit is a filter, and a datum pushed by the pipeline
@@ -56,16 +54,16 @@ export function metricOf(
  * its graph evaluate one expression. Variables carry no label: they are read, not drawn.
  */
 export function catalogExpression(catalog: MetricCatalog, ref: ExpressionRef, options: { readonly label?: string } = {}): cloudwatch.MathExpression {
+  return cloudWatchExpression(resolveExpression(catalog, ref), options.label ?? ref.label);
+}
+
+/** The CloudWatch metric math of a resolved expression. */
+export function cloudWatchExpression(resolved: ResolvedExpression, label?: string): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
-    expression: ref.expression,
-    usingMetrics: Object.fromEntries(
-      Object.entries(ref.using).map(([id, m]) => [
-        id,
-        catalogMetric(catalog, m.metric, m.dimensions, { statistic: m.statistic, period: m.periodMinutes === undefined ? undefined : Duration.minutes(m.periodMinutes) }),
-      ]),
-    ),
-    period: Duration.minutes(ref.periodMinutes),
-    label: options.label ?? ref.label,
-    color: ref.color,
+    expression: resolved.expression,
+    usingMetrics: Object.fromEntries(Object.entries(resolved.using).map(([id, m]) => [id, cloudWatchMetric(m)])),
+    period: Duration.seconds(resolved.periodSeconds),
+    label,
+    color: resolved.color,
   });
 }

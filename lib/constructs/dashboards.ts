@@ -18,7 +18,7 @@ import type { MetricCatalog } from '../catalog/catalog';
 import { envSuffix } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import { type AlarmFactory, type AlarmSelector, type RegisteredAlarm, runbookLink } from './alarm-factory';
-import { catalogExpression, metricOf } from './catalog-metric';
+import { cloudWatchExpression, cloudWatchMetric } from './catalog-metric';
 
 export interface DashboardsProps {
   /** Validated configuration: names (`namespacePrefix`, `envName`) and what the definitions read. */
@@ -130,12 +130,7 @@ export class Dashboards extends Construct {
   /** A widget metric from the catalog (dashboards/model.ts `resolveMetric`): the period defaults to the publisher's cadence. */
   metric(ref: MetricRef): cloudwatch.Metric {
     const r = resolveMetric(this.props.catalog, ref);
-    return metricOf(this.props.catalog, r.declared, ref.dimensions, {
-      statistic: r.statistic,
-      period: Duration.seconds(r.periodSeconds),
-      label: r.label,
-      color: r.color,
-    });
+    return cloudWatchMetric(r, { label: r.label, color: r.color });
   }
 
   /** A metric or a metric-math expression over catalog metrics. */
@@ -145,7 +140,7 @@ export class Dashboards extends Construct {
 
   private expression(ref: ExpressionRef): cloudwatch.MathExpression {
     const r = resolveExpression(this.props.catalog, ref);
-    return catalogExpression(this.props.catalog, ref, { label: r.label });
+    return cloudWatchExpression(r, r.label);
   }
 
   /**
@@ -248,9 +243,9 @@ function isThresholdAlarm(alarm: cloudwatch.AlarmBase): alarm is cloudwatch.Alar
 }
 
 /** The alarm's threshold line, labelled with its base name (as every graph and export shows it). */
-function thresholdLine(baseName: string, alarm: cloudwatch.Alarm): { value: number; label: string } {
-  const { value, label } = alarm.toAnnotation();
-  return { value, label: `${baseName}: ${label}` };
+function thresholdLine(baseName: string, alarm: cloudwatch.Alarm): { label: string; value: number } {
+  const { label, value } = alarm.toAnnotation();
+  return { label: `${baseName}: ${label}`, value };
 }
 
 /** `<prefix>-<id>` plus `-<env>` outside the default environment; only the characters CloudWatch allows. */

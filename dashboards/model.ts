@@ -1,4 +1,4 @@
-import type { MetricCatalog } from '../lib/catalog/catalog';
+import type { MetricCatalog, MetricUnit } from '../lib/catalog/catalog';
 import type { AlarmKind } from '../lib/constructs/alarm-factory';
 import type { Severity } from '../lib/config/alerting';
 import { periodMinutesFor } from '../lib/health/windows';
@@ -20,7 +20,7 @@ export interface ResolvedMetric {
   readonly statistic: string;
   readonly periodSeconds: number;
   /** The catalog's unit (CloudWatch's words: `Seconds`, `Percent`, ...). */
-  readonly unit: string;
+  readonly unit: MetricUnit;
   readonly label: string;
   readonly color?: string;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedAlarm, ResolvedDashboard, ResolvedMetric, ResolvedSeries, ResolvedWidget } from '../../dashboards/model';
+import type { MetricUnit } from '../catalog/catalog';
 
 /**
  * Grafana dashboards from the stack's own dashboard model (`Dashboards.resolved()`): one JSON
@@ -53,8 +54,8 @@ const SNS_ACTION_PREFIX = 'arn:aws:sns:';
 const RED = '#d62728';
 const ORANGE = '#ff7f0e';
 
-/** Grafana units for the catalog's CloudWatch units (others: plain numbers). */
-const UNITS: Readonly<Record<string, string>> = { Seconds: 's', Percent: 'percent', Gigabytes: 'gbytes', Count: 'short' };
+/** Grafana's unit for each catalog unit (undefined: a plain number); a new catalog unit must be given one here. */
+const UNITS: Readonly<Record<MetricUnit, string | undefined>> = { Seconds: 's', Percent: 'percent', Gigabytes: 'gbytes', Count: 'short', None: undefined };
 
 export function grafanaDashboards(input: GrafanaExportInput): GrafanaDashboardFile[] {
   return input.dashboards.map((d) => ({ fileName: `${d.name}.json`, dashboard: grafanaDashboard(d, input.alarmNames) }));

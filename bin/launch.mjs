@@ -6,15 +6,19 @@
 // node_modules/.cache/ (CommonJS, the AWS SDK left external: loaded as the Lambda loads it) and
 // that bundle is reused while the sources and the installed packages are unchanged: any edit,
 // `npm ci` or branch switch rebuilds it on the next start (~0.2 s). Where that cannot work
-// (read-only checkout, esbuild missing, or a warning such as `import.meta` that CommonJS would
-// get wrong), the caller runs the sources through tsx instead.
+// (read-only checkout, esbuild missing, or a warning such as `import.meta.url` that CommonJS would
+// get wrong), the caller runs the sources through tsx instead. `import.meta.dirname` is kept
+// right: each source's own folder, written into the bundle (lambda/ and python/ are found from it).
 // Stack traces name the bundle; NODE_OPTIONS=--enable-source-maps maps them to the sources.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const requireBundle = createRequire(import.meta.url);
+/** This file: a change to how bundles are built rebuilds them. */
+const LAUNCHER = readFileSync(new URL(import.meta.url));
 /** Changes whenever a package is installed, updated or removed. */
 const INSTALLED = join('node_modules', '.package-lock.json');
 
@@ -63,7 +67,8 @@ export async function bundledModule({ root, entry, cacheDir = join(root, 'node_m
 
 /** Hash of the bundle's inputs as they are on disk now; undefined when one cannot be read. */
 function fingerprint(root, inputs) {
-  const hash = createHash('sha256').update(process.version);
+  // The checkout's place too: the bundle holds its sources' folders.
+  const hash = createHash('sha256').update(process.version).update(root).update(LAUNCHER);
   try {
     for (const file of [INSTALLED, ...inputs]) hash.update(file).update(readFileSync(join(root, file)));
   } catch {
@@ -71,6 +76,19 @@ function fingerprint(root, inputs) {
   }
   return hash.digest('hex').slice(0, 16);
 }
+
+/** `import.meta.dirname` of the project's own sources as the folder they are in (CommonJS has no import.meta). */
+const SOURCE_DIRNAME = {
+  name: 'source-dirname',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.includes('node_modules')) return undefined;
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.dirname')) return undefined;
+      return { contents: text.replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path))), loader: 'ts' };
+    });
+  },
+};
 
 async function rebuild(root, entry, cacheDir, inputsFile) {
   const { build } = await import('esbuild');
@@ -89,11 +107,13 @@ async function rebuild(root, entry, cacheDir, inputsFile) {
     platform: 'node',
     format: 'cjs',
     target: `node${process.versions.node.split('.')[0]}`,
-    // Loaded from node_modules at run time, as in the Lambda (one SDK instance, which tests mock).
-    external: ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'],
+    // Loaded from node_modules at run time: the SDK as in the Lambda (one instance, which tests
+    // mock); aws-cdk-lib finds its own assets next to its files (and is large to bundle).
+    external: ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
     sourcemap: true,
     metafile: true,
     logLevel: 'silent',
+    plugins: [SOURCE_DIRNAME],
   });
   if (result.warnings.length > 0) return discard();
   // Installed packages are covered by INSTALLED; the project's own files by their contents.

@@ -1,14 +1,14 @@
 /**
  * Builds the installable library into dist/: the construct library as one CommonJS file (its
  * dependencies stay external: npm installs them), each publisher Lambda prebuilt exactly as a
- * checkout bundles it, the Python module's runtime file, and the type declarations. Run by `npm pack` (prepack).
+ * checkout bundles it, the pipeline's Python module, and the type declarations. Run by `npm pack` (prepack).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { LAMBDA_BUNDLE, LAMBDA_HANDLERS, type LambdaHandlerId, PREBUILT_LAMBDA_DIR } from '../lib/constructs/lambda-bundle';
-import { PYTHON_RUNTIME_FILE } from '../lib/export/python';
+import { PYTHON_MODULE_FILE } from '../lib/export/python';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -48,8 +48,8 @@ await Promise.all(
   ),
 );
 
-// pythonModule() reads it next to itself: dist/ in the bundle.
-copyFileSync(join(root, 'lib', 'export', PYTHON_RUNTIME_FILE), join(dist, PYTHON_RUNTIME_FILE));
+// pythonModule() keeps its hand-written part, read next to itself: dist/ in the bundle.
+copyFileSync(join(root, 'python', PYTHON_MODULE_FILE), join(dist, PYTHON_MODULE_FILE));
 
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 console.log(`built ${dist}: index.cjs, ${Object.keys(LAMBDA_HANDLERS).length} Lambda bundles, types`);

@@ -45,9 +45,22 @@ describe('the CLI bundle cache', () => {
     expect(readdirSync(cacheDir).sort()).toEqual([expect.stringMatching(/^cli-[0-9a-f]+\.cjs$/), expect.stringMatching(/^cli-[0-9a-f]+\.cjs\.map$/), 'inputs.json']);
   });
 
-  it('declines what CommonJS would get wrong (import.meta), so the CLI runs the sources instead', async () => {
+  it('declines what CommonJS would get wrong (import.meta.url), so the CLI runs the sources instead', async () => {
     write('lib/meta.ts', 'export const main = (): string => import.meta.url;\n');
     expect(await bundledModule({ root: project, entry: 'lib/meta.ts', cacheDir: join(project, 'cache-meta') })).toBeUndefined();
+  });
+
+  it("keeps import.meta.dirname each source's own folder", async () => {
+    write('lib/deep/where.ts', 'export const where = (): string => import.meta.dirname;\n');
+    write('lib/dirname.ts', "import { where } from './deep/where';\nexport const main = (): string[] => [import.meta.dirname, where()];\n");
+    const loaded = await bundledModule({ root: project, entry: 'lib/dirname.ts', cacheDir: join(project, 'cache-dirname') });
+    expect((loaded!.exports.main as () => string[])()).toEqual([join(project, 'lib'), join(project, 'lib', 'deep')]);
+  });
+
+  it('bundles the real CLI (no source of it is left to tsx)', async () => {
+    const loaded = await bundledModule({ root: ROOT, entry: join('lib', 'cli', 'main.ts'), cacheDir: join(project, 'cache-cli') });
+    expect(loaded?.built).toBe(true);
+    expect(typeof loaded!.exports.main).toBe('function');
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPERATION_STATUSES, OPERATION_STATUS_DIMENSION, createCatalog } from '../catalog/catalog';
 import { MAX_AGE_MS, MAX_DIMENSION_VALUE, MAX_FUTURE_MS } from '../catalog/datum';
@@ -16,13 +16,25 @@ import { UNOBTRUSIVE_PUBLISH_ATTEMPTS, unobtrusivePublishMs } from '../sources/a
  */
 
 export const PYTHON_MODULE_FILE = 'datalake_monitoring.py';
-/** The module's hand-written code, a Python file of its own (next to this one; in dist/ when installed). */
-export const PYTHON_RUNTIME_FILE = 'datalake_monitoring_runtime.py';
+/**
+ * The line between the generated part of the module (catalog names, configuration limits) and
+ * its hand-written code, which lives only in the committed python/datalake_monitoring.py:
+ * generating a module keeps everything below this line as it is there.
+ */
+export const HAND_WRITTEN_MARKER = '# ---- Hand-written from here on: `monitor export python` keeps it as it is. ----';
 
-/** The runtime part, without its own heading comment (it ends at the first blank line). */
-function runtime(): string {
-  const text = readFileSync(join(import.meta.dirname, PYTHON_RUNTIME_FILE), 'utf8');
-  return text.slice(text.indexOf('\n\n') + 2).replace(/^\n+/, '');
+/** The committed module: python/ in a checkout, next to the bundle (dist/) when installed. */
+export function committedModulePath(): string {
+  const installed = join(import.meta.dirname, PYTHON_MODULE_FILE);
+  return existsSync(installed) ? installed : join(import.meta.dirname, '..', '..', 'python', PYTHON_MODULE_FILE);
+}
+
+/** The hand-written code of the committed module, from the marker line on. */
+function handWritten(): string {
+  const text = readFileSync(committedModulePath(), 'utf8');
+  const at = text.indexOf(HAND_WRITTEN_MARKER);
+  if (at < 0) throw new Error(`${committedModulePath()} has no line "${HAND_WRITTEN_MARKER}": restore it from the repository.`);
+  return text.slice(at);
 }
 
 /** A Python literal of JSON-like data (dicts, lists, strings, numbers, None). */
@@ -150,5 +162,5 @@ MAX_FUTURE = timedelta(milliseconds=${MAX_FUTURE_MS})
 MAX_DIMENSION_VALUE = ${MAX_DIMENSION_VALUE}
 
 
-${runtime()}`;
+${handWritten()}`;
 }

@@ -19,7 +19,8 @@ export type MetricSource = PublisherId | 'pipeline' | 'logs';
 
 /**
  * When a metric has data:
- * - `every-run`: each successful run of its publisher sends it (usable as a heartbeat);
+ * - `every-run`: each successful run of its publisher sends it (usable as a heartbeat), or each
+ *   run due for it when it has a `dashboardCadenceMinutes`;
  * - `when-data`: only when the source has something to report (a new run report, a forecast);
  * - `pushed`: whenever the pipeline (or a log filter) sends it.
  */
@@ -40,13 +41,22 @@ export interface MetricSpec {
   readonly emission: Emission;
   /** The statistic that makes sense on a graph or alarm. */
   readonly statistic: 'Average' | 'Sum' | 'Maximum' | 'Minimum' | 'SampleCount';
+  /**
+   * For a metric only a dashboard reads (no alarm may): send it at the pace it changes at, not
+   * at every run. CloudWatch bills a custom metric for each hour it gets data, so a metric sent
+   * every 6 hours costs a sixth of one sent hourly. Rounded up to a whole number of publisher
+   * runs. @default every run
+   */
+  readonly dashboardCadenceMinutes?: number;
 }
 
 export interface CatalogMetric extends MetricSpec {
   /** Full namespace, e.g. `NBA-Simulator/ADCE`. */
   readonly namespace: string;
-  /** How often the publisher runs; undefined for pushed metrics. */
+  /** How often the metric is sent: its publisher's schedule, or its dashboard cadence rounded up to whole runs; undefined for pushed metrics. */
   readonly cadenceMinutes?: number;
+  /** How often its publisher runs; undefined for pushed metrics. */
+  readonly scheduleMinutes?: number;
   /** False when config turns the metric off (it is declared but nothing sends it). */
   readonly enabled: boolean;
 }
@@ -75,10 +85,14 @@ function baseSpecs(config: MonitoringConfig): Array<MetricSpec & { enabled?: boo
   });
   const perPrefix = { dimensions: ['Bucket', 'Prefix'], enabled: config.s3.perPrefixMetrics.length > 0 };
   const whenRun = { emission: 'when-data' as const };
+  // Dashboard-only metrics, sent at the pace they change at: the lake's size a few times a day,
+  // DIMS's recorded values when DIMS verifies itself.
+  const sixHourly = { dashboardCadenceMinutes: 360 };
+  const asDimsVerifies = { dashboardCadenceMinutes: Math.round(config.dims.verificationCadenceHours * 60) };
 
   return [
     s3('S3ObjectCount', 'Count', 'Objects in the bucket (exact, root-level keys included).'),
-    s3('S3TotalSizeGB', 'Gigabytes', 'Total size of the bucket in GiB.'),
+    s3('S3TotalSizeGB', 'Gigabytes', 'Total size of the bucket in GiB.', sixHourly),
     s3('S3StaleSources', 'Count', 'Data sources (top-level prefixes) whose newest object is older than their freshness threshold.'),
     s3('S3PrefixObjectCount', 'Count', 'Objects under one source prefix (only prefixes listed in s3.perPrefixMetrics).', perPrefix),
     s3('S3PrefixSizeGB', 'Gigabytes', 'Size of one source prefix in GiB (only prefixes listed in s3.perPrefixMetrics).', perPrefix),
@@ -89,7 +103,9 @@ function baseSpecs(config: MonitoringConfig): Array<MetricSpec & { enabled?: boo
     },
 
     adce('ADCEQueueDepth', 'Count', 'Tasks in the ADCE queue (total_tasks of the task queue).'),
-    adce('ADCEQueueTasks', 'Count', 'Queued ADCE tasks of one priority.', { dimensions: ['Priority'] }),
+    adce('ADCEQueueTasks', 'Count', 'Queued ADCE tasks of one priority (adce.priorityMetrics; always logged for the Logs Insights table).', {
+      dimensions: ['Priority'], enabled: config.adce.priorityMetrics && config.adce.priorities.length > 0,
+    } as Partial<MetricSpec>),
     adce('ADCEBacklogMinutes', 'None', 'Estimated minutes of work in the queue (estimated_total_minutes).'),
     adce('ADCEQueueAgeMinutes', 'None', 'Minutes since the queue was last regenerated (now - generated_at).'),
     adce('ADCELastRunAgeMinutes', 'None', 'Minutes since the newest orchestrator run ended.'),
@@ -107,14 +123,14 @@ function baseSpecs(config: MonitoringConfig): Array<MetricSpec & { enabled?: boo
     cost('BudgetUtilization', 'Percent', 'Month-to-date cost as a share of the monthly budget.'),
     cost('ForecastedMonthlyCost', 'None', 'Forecasted cost for the whole month in USD (none on the last day).', whenRun),
     cost('ForecastedBudgetUtilization', 'Percent', 'Forecasted month cost as a share of the monthly budget.', whenRun),
-    cost('ServiceMonthlyCost', 'None', 'Month-to-date cost of one of the top services in USD.', {
-      dimensions: ['Service'], emission: 'when-data', enabled: config.cost.topServices > 0,
+    cost('ServiceMonthlyCost', 'None', 'Month-to-date cost of one of the top services in USD (cost.serviceMetrics; always logged for the Logs Insights table).', {
+      dimensions: ['Service'], emission: 'when-data', enabled: config.cost.serviceMetrics && config.cost.topServices > 0,
     } as Partial<MetricSpec>),
 
-    dims('DIMS_S3Objects', 'Count', 'S3 object count recorded by DIMS.', { dimensions: ['Source'], fixedDimensions: DIMS_SOURCE }),
-    dims('DIMS_S3SizeGB', 'Gigabytes', 'S3 size in GB recorded by DIMS.', { dimensions: ['Source'], fixedDimensions: DIMS_SOURCE }),
-    dims('DIMS_PythonFiles', 'Count', 'Python files recorded by DIMS.'),
-    dims('DIMS_TestFiles', 'Count', 'Test files recorded by DIMS.'),
+    dims('DIMS_S3Objects', 'Count', 'S3 object count recorded by DIMS.', { dimensions: ['Source'], fixedDimensions: DIMS_SOURCE, ...asDimsVerifies }),
+    dims('DIMS_S3SizeGB', 'Gigabytes', 'S3 size in GB recorded by DIMS.', { dimensions: ['Source'], fixedDimensions: DIMS_SOURCE, ...asDimsVerifies }),
+    dims('DIMS_PythonFiles', 'Count', 'Python files recorded by DIMS.', asDimsVerifies),
+    dims('DIMS_TestFiles', 'Count', 'Test files recorded by DIMS.', asDimsVerifies),
     dims('DIMS_VerificationAgeHours', 'None', 'Hours since the newest last_verified in the DIMS inventory.'),
     // Drift compares with the S3 publisher's live count: only when that publisher runs too.
     ...(config.s3.enabled
@@ -168,6 +184,7 @@ export class MetricCatalog {
       ...config.dims.extraMetrics.map((path) => ({
         group: 'DIMS' as const, name: dimsExtraMetricName(path), unit: 'None' as const, dimensions: [], source: 'dims' as const,
         emission: 'every-run' as const, statistic: 'Maximum' as const, description: `DIMS metric ${path} (configured in dims.extraMetrics).`,
+        dashboardCadenceMinutes: Math.round(config.dims.verificationCadenceHours * 60),
       })),
     ];
     // A disabled source publishes nothing: its metrics are not declared, so no alarm, widget or check can name them.
@@ -184,11 +201,12 @@ export class MetricCatalog {
 
   private resolve(spec: MetricSpec & { enabled?: boolean }): CatalogMetric {
     const publisher = spec.source;
-    const cadenceMinutes =
+    const scheduleMinutes =
       publisher === 's3' || publisher === 'adce' || publisher === 'dims' || publisher === 'cost'
         ? this.config[publisher].scheduleMinutes
         : undefined;
-    return { ...spec, namespace: namespaceOf(this.config, spec.group), cadenceMinutes, enabled: spec.enabled ?? true };
+    const cadenceMinutes = scheduleMinutes === undefined ? undefined : sendCadence(scheduleMinutes, spec.dashboardCadenceMinutes);
+    return { ...spec, namespace: namespaceOf(this.config, spec.group), cadenceMinutes, scheduleMinutes, enabled: spec.enabled ?? true };
   }
 
   /** Every declared metric. */
@@ -278,6 +296,24 @@ export class MetricCatalog {
       Timestamp: timestamp,
     };
   }
+}
+
+/** Minutes between sends of a metric: every run, or its own cadence rounded up to whole runs. */
+export function sendCadence(scheduleMinutes: number, ownCadenceMinutes?: number): number {
+  if (ownCadenceMinutes === undefined || ownCadenceMinutes <= scheduleMinutes) return scheduleMinutes;
+  return Math.ceil(ownCadenceMinutes / scheduleMinutes) * scheduleMinutes;
+}
+
+/**
+ * Whether the run the schedule fired at `scheduledTime` sends a metric sent every
+ * `cadenceMinutes` by a publisher that runs every `scheduleMinutes`: the first run of each
+ * cadence window does. Runs are `scheduleMinutes` apart, so exactly one run per window is due,
+ * whatever the schedule's offset; a retry of the same run decides the same.
+ */
+export function dueThisRun(scheduledTime: Date, cadenceMinutes: number, scheduleMinutes: number): boolean {
+  if (cadenceMinutes <= scheduleMinutes) return true;
+  const minute = Math.floor(scheduledTime.getTime() / 60_000);
+  return ((minute % cadenceMinutes) + cadenceMinutes) % cadenceMinutes < scheduleMinutes;
 }
 
 export function createCatalog(config: MonitoringConfig): MetricCatalog {

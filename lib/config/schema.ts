@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { MAX_HEARTBEAT_SCHEDULE_MINUTES } from '../health/windows';
 import { SEVERITIES } from './alerting';
+import { PROFILES, featureDefault } from './profile';
 
 /**
  * The one configuration of the stack. Every name, bucket, schedule and threshold lives here;
@@ -10,6 +11,9 @@ import { SEVERITIES } from './alerting';
  *
  * The defaults are the default configuration: an NBA statistics data lake
  * (docs/monitoring/CONFIG_REFERENCE.md lists every key).
+ *
+ * The priced insight features (marked "profile feature") have no fixed default: `profile`
+ * decides (lib/config/profile.ts), an explicit value wins.
  */
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -151,8 +155,8 @@ const dataLakeBucketSchema = z.strictObject({
 const s3Schema = group({
   /** Measure the data-lake bucket(s): size, growth, freshness per source. */
   enabled: def(z.boolean(), true),
-  /** Minutes between S3 publisher runs (one listing of every bucket). */
-  scheduleMinutes: minutes(60),
+  /** Every 2 hours: a data gap is reported by its threshold + 2 h; each scan lists the whole bucket (LIST requests cost money). */
+  scheduleMinutes: minutes(120),
   /** Data-lake bucket to measure (one bucket; for several use `buckets`). @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),
   /**
@@ -207,6 +211,8 @@ const adceSchema = group({
     ),
     ['critical', 'high', 'medium', 'low'],
   ),
+  /** Profile feature: `ADCEQueueTasks` per priority as custom metrics ($0.30/month each); the per-priority Logs Insights table is always there. */
+  priorityMetrics: z.optional(z.boolean()),
 });
 
 const dimsSchema = group({
@@ -231,8 +237,15 @@ const costSchema = group({
   enabled: def(z.boolean(), true),
   /** Minutes between cost publisher runs. */
   scheduleMinutes: minutes(1440),
-  /** How many top services by cost to publish (dimension Service). */
+  /** How many top services by cost the per-service breakdown lists (0: no breakdown, no Cost Explorer request). */
   topServices: def(whole(z.minimum(0, 'must be >= 0'), z.maximum(20, 'must be <= 20')), 5),
+  /**
+   * How often the per-service breakdown asks Cost Explorer ($0.01 a request; its data is daily).
+   * Month-to-date and forecast come from the AWS Budgets budget on every run, at no charge.
+   */
+  serviceBreakdownMinutes: minutes(1440),
+  /** Profile feature: the breakdown also as `ServiceMonthlyCost` custom metrics (dimension Service); it is always a log line shown by a Logs Insights table. */
+  serviceMetrics: z.optional(z.boolean()),
 });
 
 const sloSchema = group({
@@ -244,8 +257,8 @@ const sloSchema = group({
   fastBurnRate: def(num(positive), 14.4),
   /** Slow burn: this many times faster over 6 h and 30 min is a warning. */
   slowBurnRate: def(num(positive), 6),
-  /** Multi-window burn-rate alarms (4 metric-math alarms of 2 metrics + 2 composites, ~$1.80/month). */
-  burnRateAlarms: def(z.boolean(), true),
+  /** Profile feature: multi-window burn-rate alarms (4 metric-math alarms of 2 metrics + 2 composites). */
+  burnRateAlarms: z.optional(z.boolean()),
 });
 
 /** Severities a chat channel receives; at least one, duplicates dropped. */
@@ -341,7 +354,14 @@ const networkSchema = group({
   requestTimeoutMs: def(whole(z.minimum(100, 'must be >= 100'), z.maximum(120_000, 'must be <= 120000')), 8000),
 });
 
-export const configSchema = z.strictObject({
+const fields = z.strictObject({
+  /**
+   * `standard`: every failure-mode detection, no priced insight feature (fits $3/month at the
+   * default config); `full`: every insight feature too. Each profile feature key set explicitly wins.
+   */
+  profile: def(z.enum(PROFILES, `must be ${PROFILES.map((p) => JSON.stringify(p)).join(' or ')}`), 'standard'),
+  /** `cdk synth` warns when the stack's estimated monthly cost (`monitor cost-estimate`, free tier applied) exceeds this. */
+  costBudgetUsd: def(num(positive), 3),
   /** Environment name (`-c env=prod` reads `config/prod.json`). */
   envName: def(text(z.regex(ENV_NAME, 'must be letters, digits and "-"')), 'default'),
   /**
@@ -405,12 +425,12 @@ export const configSchema = z.strictObject({
   cost: costSchema,
   /** The ADCE task-success SLO: error budget on the ADCE Health dashboard and burn-rate alarms. */
   slo: sloSchema,
-  /** Anomaly-band alarms (each costs about 3 standard alarms). */
+  /** Anomaly-band alarms (each bills 3 alarm metrics). */
   anomalyDetection: group({
-    /** `S3-ObjectGrowthAnomaly` per bucket: object growth outside its anomaly band. */
-    s3Growth: def(z.boolean(), true),
-    /** `<Operation>-DurationAnomaly` per pipeline operation: durations above their anomaly band. */
-    operationDurations: def(z.boolean(), true),
+    /** Profile feature: `S3-ObjectGrowthAnomaly` per bucket: object growth outside its anomaly band. */
+    s3Growth: z.optional(z.boolean()),
+    /** Profile feature: `<Operation>-DurationAnomaly` per pipeline operation: durations above their anomaly band. */
+    operationDurations: z.optional(z.boolean()),
     /** Band width in standard deviations. */
     bandWidth: def(num(positive), 2),
   }),
@@ -431,8 +451,8 @@ export const configSchema = z.strictObject({
   bucketKmsKeyArns: def(z.record(bucketName, text(z.regex(KMS_KEY_ARN, 'is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; an alias does not work)'))), {}),
   /** Cost Anomaly Detection notifies when an anomaly's total impact reaches this many USD. */
   costAnomalyMinImpactUsd: def(num(positive), 5),
-  /** Composite alarms Monitoring-Unhealthy / Monitoring-Degraded at the top of every dashboard ($0.50/month each). */
-  healthRollup: def(z.boolean(), true),
+  /** Profile feature: composite alarms Monitoring-Unhealthy / Monitoring-Degraded at the top of every dashboard ($0.50/month each). */
+  healthRollup: z.optional(z.boolean()),
   /** Days the publishers' logs are kept (rounded up to a retention CloudWatch Logs offers). */
   logRetentionDays: def(whole(z.minimum(1, 'must be >= 1')), 30),
   /** Slack / Microsoft Teams channels per severity through AWS Chatbot. @default none */
@@ -442,6 +462,21 @@ export const configSchema = z.strictObject({
   /** Timeouts of every AWS call (publisher Lambdas and the CLI): nothing waits forever on a silent endpoint. */
   network: networkSchema,
 });
+
+/** Fills every profile feature the config leaves out from its profile (PROFILE_FEATURES lists them). */
+function applyProfile(c: z.output<typeof fields>) {
+  const on = (explicit: boolean | undefined) => featureDefault(c.profile, explicit);
+  return {
+    ...c,
+    healthRollup: on(c.healthRollup),
+    slo: { ...c.slo, burnRateAlarms: on(c.slo.burnRateAlarms) },
+    anomalyDetection: { ...c.anomalyDetection, s3Growth: on(c.anomalyDetection.s3Growth), operationDurations: on(c.anomalyDetection.operationDurations) },
+    adce: { ...c.adce, priorityMetrics: on(c.adce.priorityMetrics) },
+    cost: { ...c.cost, serviceMetrics: on(c.cost.serviceMetrics) },
+  };
+}
+
+export const configSchema = z.pipe(fields, z.transform(applyProfile));
 
 /** What users write (every key optional). */
 export type MonitoringConfigInput = z.input<typeof configSchema>;

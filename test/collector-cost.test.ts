@@ -1,169 +1,210 @@
-import {
-  CostExplorerClient,
-  GetCostAndUsageCommand,
-  type GetCostAndUsageCommandInput,
-  GetCostForecastCommand,
-} from '@aws-sdk/client-cost-explorer';
+import { BudgetsClient, DescribeBudgetCommand, NotFoundException } from '@aws-sdk/client-budgets';
+import { CostExplorerClient, GetCostAndUsageCommand, type GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCatalog } from '../lib/catalog/catalog';
 import { collectCost, costPeriods } from '../lib/collectors/cost';
 import { parseConfig } from '../lib/config/load';
-import { runCostJob } from '../lib/jobs/cost';
+import { SERVICE_COST_LOG_MESSAGE, breakdownDue, runCostJob } from '../lib/jobs/cost';
 
+const budgetsMock = mockClient(BudgetsClient);
 const ce = mockClient(CostExplorerClient);
+const budgets = new BudgetsClient({ region: 'us-east-1' });
 const client = new CostExplorerClient({ region: 'us-east-1' });
-beforeEach(() => ce.reset());
+beforeEach(() => {
+  budgetsMock.reset();
+  ce.reset();
+});
 
-function jobCtx(now: string, overrides: Record<string, unknown> = {}) {
+const ACCOUNT = '123456789012';
+const BUDGET = 'NBA-Simulator-monthly-cost';
+const options = { budgets, ce: client, accountId: ACCOUNT, budgetName: BUDGET };
+
+function jobCtx(now: string, overrides: Record<string, unknown> = {}, scheduledTime?: string) {
   const config = parseConfig({ monthlyBudgetUsd: 50, ...overrides });
   const warnings: string[] = [];
-  const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
-  return { ctx: { config, catalog: createCatalog(config), now: new Date(now), logger }, warnings };
+  const infos: Array<{ message: string; extra?: Record<string, unknown> }> = [];
+  const logger = { debug() {}, info: (message: string, extra?: Record<string, unknown>) => void infos.push({ message, extra }), warn: (m: string) => void warnings.push(m), error() {} };
+  return { ctx: { config, catalog: createCatalog(config), now: new Date(now), logger, scheduledTime: scheduledTime ? new Date(scheduledTime) : undefined }, warnings, infos };
 }
 
-/** One DAILY result per day from `from` (inclusive) to `to` (exclusive), each service costing `perDay`. */
-function days(from: string, to: string, perDay: Record<string, number>) {
-  const out = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t < Date.parse(`${to}T00:00:00Z`); t += 86400_000) {
-    const start = new Date(t).toISOString().slice(0, 10);
-    const end = new Date(t + 86400_000).toISOString().slice(0, 10);
-    out.push({
-      TimePeriod: { Start: start, End: end },
-      Total: {},
-      Groups: Object.entries(perDay).map(([service, usd]) => ({ Keys: [service], Metrics: { UnblendedCost: { Amount: String(usd), Unit: 'USD' } } })),
-    });
-  }
-  return out;
-}
+const usd = (amount: string) => ({ Amount: amount, Unit: 'USD' });
+const budgetAnswer = (actual?: string, forecast?: string, limit = '50.0') => ({
+  Budget: {
+    BudgetName: BUDGET, BudgetType: 'COST' as const, TimeUnit: 'MONTHLY' as const, BudgetLimit: usd(limit),
+    CalculatedSpend: actual === undefined ? undefined : { ActualSpend: usd(actual), ...(forecast === undefined ? {} : { ForecastedSpend: usd(forecast) }) },
+  },
+});
+/** One MONTHLY Cost Explorer result grouped by service. */
+const byService = (services: Record<string, number>) => ({
+  TimePeriod: { Start: '2025-11-01', End: '2025-11-16' },
+  Total: {},
+  Groups: Object.entries(services).map(([service, v]) => ({ Keys: [service], Metrics: { UnblendedCost: usd(String(v)) } })),
+});
 
 const valueOf = (datums: { MetricName: string; Value: number; Dimensions?: ReadonlyArray<{ Value: string }> }[]) =>
   Object.fromEntries(datums.map((d) => [`${d.MetricName}${d.Dimensions ? `/${d.Dimensions[0]!.Value}` : ''}`, d.Value]));
 
-describe('cost periods', () => {
-  it('mid-month: MTD to tomorrow, forecast from today to the 1st of next month', () => {
-    expect(costPeriods(new Date('2025-11-15T06:00:00Z'))).toEqual({
-      today: '2025-11-15', monthToDate: { Start: '2025-11-01', End: '2025-11-16' }, forecast: { Start: '2025-11-15', End: '2025-12-01' },
-    });
+describe('cost periods (the per-service breakdown window)', () => {
+  it('mid-month: month to date ends tomorrow (End exclusive)', () => {
+    expect(costPeriods(new Date('2025-11-15T06:00:00Z'))).toEqual({ today: '2025-11-15', monthToDate: { Start: '2025-11-01', End: '2025-11-16' } });
   });
-  it('on the 1st Start is still before End; forecast covers the whole month', () => {
-    expect(costPeriods(new Date('2025-12-01T00:05:00Z'))).toEqual({
-      today: '2025-12-01', monthToDate: { Start: '2025-12-01', End: '2025-12-02' }, forecast: { Start: '2025-12-01', End: '2026-01-01' },
-    });
+  it('on the 1st Start is still before End', () => {
+    expect(costPeriods(new Date('2025-12-01T00:05:00Z')).monthToDate).toEqual({ Start: '2025-12-01', End: '2025-12-02' });
   });
-  it('on the last day (also of the year and of February) MTD ends at the 1st and the forecast window is one day', () => {
-    expect(costPeriods(new Date('2025-12-31T23:59:00Z'))).toEqual({
-      today: '2025-12-31', monthToDate: { Start: '2025-12-01', End: '2026-01-01' }, forecast: { Start: '2025-12-31', End: '2026-01-01' },
-    });
+  it('on the last day (also of the year and of February) it ends at the 1st of next month', () => {
+    expect(costPeriods(new Date('2025-12-31T23:59:00Z')).monthToDate).toEqual({ Start: '2025-12-01', End: '2026-01-01' });
     expect(costPeriods(new Date('2024-02-29T12:00:00Z')).monthToDate).toEqual({ Start: '2024-02-01', End: '2024-03-01' });
   });
 });
 
-describe('cost job against a mocked Cost Explorer', () => {
-  it('mid-month: MTD, budget share, forecast = actual before today + forecast of the rest, top services', async () => {
-    const usage = days('2025-11-01', '2025-11-16', { 'Amazon Simple Storage Service': 0.1, 'Amazon RDS': 1, AWSLambda: 0.01, Tax: 0 });
-    ce.on(GetCostAndUsageCommand)
-      .resolvesOnce({ ResultsByTime: usage.slice(0, 10), NextPageToken: 'p2' })
-      .resolvesOnce({ ResultsByTime: usage.slice(10) });
-    ce.on(GetCostForecastCommand).resolves({ Total: { Amount: '17.6', Unit: 'USD' } });
-    const { ctx } = jobCtx('2025-11-15T06:00:00Z', { cost: { topServices: 2 } });
-    const result = await runCostJob(ctx, { ce: client });
+describe('cost job: month to date and forecast from AWS Budgets', () => {
+  it('actual and forecast from DescribeBudget of the one budget; shares of monthlyBudgetUsd', async () => {
+    budgetsMock.on(DescribeBudgetCommand).resolves(budgetAnswer('16.654', '33.14'));
+    const { ctx } = jobCtx('2025-11-15T06:00:00Z', { cost: { topServices: 0 } });
+    const result = await runCostJob(ctx, options);
     expect(result.problems).toEqual([]);
-    // 15 days x 1.11 = 16.65 MTD; 14 days before today = 15.54; + 17.6 forecast = 33.14
-    expect(valueOf(result.datums)).toEqual({
-      MonthlyAWSCost: 16.65,
-      BudgetUtilization: 33.3,
-      ForecastedMonthlyCost: 33.14,
-      ForecastedBudgetUtilization: 66.28,
-      'ServiceMonthlyCost/Amazon RDS': 15,
-      'ServiceMonthlyCost/Amazon Simple Storage Service': 1.5,
-    });
-    const calls = ce.commandCalls(GetCostAndUsageCommand).map((c) => c.args[0].input as GetCostAndUsageCommandInput);
-    expect(calls.map((c) => c.NextPageToken)).toEqual([undefined, 'p2']);
-    expect(calls[0]).toMatchObject({ TimePeriod: { Start: '2025-11-01', End: '2025-11-16' }, Granularity: 'DAILY', Metrics: ['UnblendedCost'], GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }] });
-    expect(ce.commandCalls(GetCostForecastCommand)[0]!.args[0].input).toEqual({
-      TimePeriod: { Start: '2025-11-15', End: '2025-12-01' }, Granularity: 'MONTHLY', Metric: 'UNBLENDED_COST',
-    });
+    expect(valueOf(result.datums)).toEqual({ MonthlyAWSCost: 16.65, BudgetUtilization: 33.31, ForecastedMonthlyCost: 33.14, ForecastedBudgetUtilization: 66.28 });
+    expect(budgetsMock.commandCalls(DescribeBudgetCommand).map((c) => c.args[0].input)).toEqual([{ AccountId: ACCOUNT, BudgetName: BUDGET }]);
+    // No breakdown asked: no Cost Explorer request at all.
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
   });
 
-  it('on the 1st: an empty month-to-date is 0 (published), the forecast is the whole month', async () => {
-    ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [{ TimePeriod: { Start: '2025-12-01', End: '2025-12-02' }, Total: {}, Groups: [] }] });
-    ce.on(GetCostForecastCommand).resolves({ Total: { Amount: '31', Unit: 'USD' } });
-    const { ctx } = jobCtx('2025-12-01T00:05:00Z');
-    const result = await runCostJob(ctx, { ce: client });
-    expect(valueOf(result.datums)).toEqual({ MonthlyAWSCost: 0, BudgetUtilization: 0, ForecastedMonthlyCost: 31, ForecastedBudgetUtilization: 62 });
-    expect(ce.commandCalls(GetCostAndUsageCommand)[0]!.args[0].input.TimePeriod).toEqual({ Start: '2025-12-01', End: '2025-12-02' });
+  it('forecast absent (last day of the month): actual still published, no forecast datum, a warning that says why', async () => {
+    budgetsMock.on(DescribeBudgetCommand).resolves(budgetAnswer('48.2'));
+    const { ctx, warnings } = jobCtx('2025-11-30T22:00:00Z', { cost: { topServices: 0 } });
+    const result = await runCostJob(ctx, options);
+    expect(result.problems).toEqual([]);
+    expect(valueOf(result.datums)).toEqual({ MonthlyAWSCost: 48.2, BudgetUtilization: 96.4 });
+    expect(warnings).toEqual([expect.stringMatching(/^No cost forecast published: budget NBA-Simulator-monthly-cost has no forecasted spend/)]);
   });
 
-  it("on the last day: the forecast of today replaces today's partial actual (no double count)", async () => {
-    ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: days('2025-11-01', '2025-12-01', { S3: 1 }) });
-    ce.on(GetCostForecastCommand).resolves({ Total: { Amount: '1.2', Unit: 'USD' } });
-    const { ctx } = jobCtx('2025-11-30T22:00:00Z');
-    const result = await runCostJob(ctx, { ce: client });
-    // MTD 30; actual before today 29 + forecast for today 1.2
-    expect(valueOf(result.datums)).toMatchObject({ MonthlyAWSCost: 30, ForecastedMonthlyCost: 30.2 });
-    expect(ce.commandCalls(GetCostForecastCommand)[0]!.args[0].input.TimePeriod).toEqual({ Start: '2025-11-30', End: '2025-12-01' });
-  });
-
-  it('DataUnavailableException on usage: no cost datum (no false 0), a clear non-fatal problem, no forecast request', async () => {
-    ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('Data is not available'), { name: 'DataUnavailableException' }));
-    const { ctx } = jobCtx('2025-11-15T06:00:00Z');
-    const result = await runCostJob(ctx, { ce: client });
+  it('budget missing: a fatal problem naming budget and account (the run fails); the breakdown beside it is still logged', async () => {
+    budgetsMock.on(DescribeBudgetCommand).rejects(new NotFoundException({ message: 'Unable to get budget', $metadata: {} }));
+    ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [byService({ S3: 2 })] });
+    const { ctx, infos } = jobCtx('2025-11-15T06:00:00Z');
+    const result = await runCostJob(ctx, options);
     expect(result.datums).toEqual([]);
     expect(result.problems).toEqual([
-      { source: 'cost-explorer', fatal: false, message: expect.stringMatching(/month-to-date cost \(2025-11-01\.\.2025-11-16\) is unavailable: .*DataUnavailableException/) },
+      { source: `budget ${BUDGET}`, fatal: true, message: `AWS Budgets has no budget "${BUDGET}" in account ${ACCOUNT} (deleted, or the stack that creates it is not deployed): no month-to-date or forecast published` },
     ]);
-    expect(ce.commandCalls(GetCostForecastCommand)).toHaveLength(0);
+    expect(infos.filter((i) => i.message === SERVICE_COST_LOG_MESSAGE).map((i) => i.extra?.service)).toEqual(['S3']);
   });
 
-  it('DataUnavailableException on the forecast: actual cost still published, forecast skipped with a warning', async () => {
-    ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: days('2025-11-01', '2025-11-03', { S3: 2 }) });
-    ce.on(GetCostForecastCommand).rejects(Object.assign(new Error('Insufficient amount of historical data'), { name: 'DataUnavailableException' }));
-    const { ctx, warnings } = jobCtx('2025-11-02T06:00:00Z');
-    const result = await runCostJob(ctx, { ce: client });
-    expect(valueOf(result.datums)).toEqual({ MonthlyAWSCost: 4, BudgetUtilization: 8, 'ServiceMonthlyCost/S3': 4 });
+  it('a new budget without calculated spend yet: nothing published, a non-fatal problem (the heartbeat notices if it lasts)', async () => {
+    budgetsMock.on(DescribeBudgetCommand).resolves(budgetAnswer(undefined));
+    const { ctx } = jobCtx('2025-11-15T06:00:00Z', { cost: { topServices: 0 } });
+    const result = await runCostJob(ctx, options);
+    expect(result.datums).toEqual([]);
+    expect(result.problems).toEqual([{ source: `budget ${BUDGET}`, fatal: false, message: expect.stringMatching(/has no calculated actual spend yet/) }]);
+  });
+
+  it('other Budgets errors are fatal and name the call; a missing account or budget name never calls AWS', async () => {
+    budgetsMock.on(DescribeBudgetCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    const { ctx } = jobCtx('2025-11-15T06:00:00Z', { cost: { topServices: 0 } });
+    expect((await runCostJob(ctx, options)).problems).toEqual([
+      { source: `budget ${BUDGET}`, fatal: true, message: `AWS Budgets DescribeBudget ${BUDGET} failed: AccessDeniedException (HTTP 400): not authorized` },
+    ]);
+    budgetsMock.reset();
+    const bad = await runCostJob(ctx, { ...options, accountId: '' });
+    expect(bad.problems).toEqual([{ source: 'config', fatal: true, message: expect.stringMatching(/needs the budget's 12-digit account/) }]);
+    expect(budgetsMock.commandCalls(DescribeBudgetCommand)).toHaveLength(0);
+  });
+
+  it('a budget limit that disagrees with monthlyBudgetUsd is a warning; shares stay against the config', async () => {
+    budgetsMock.on(DescribeBudgetCommand).resolves(budgetAnswer('10', '20', '100'));
+    const { ctx, warnings } = jobCtx('2025-11-15T06:00:00Z', { cost: { topServices: 0 } });
+    const result = await runCostJob(ctx, options);
+    expect(valueOf(result.datums)).toMatchObject({ BudgetUtilization: 20, ForecastedBudgetUtilization: 40 });
+    expect(warnings).toEqual([expect.stringMatching(/has a limit of 100 USD but monthlyBudgetUsd is 50/)]);
+  });
+});
+
+describe('cost job: per-service breakdown from Cost Explorer', () => {
+  it('one MONTHLY month-to-date request (all pages), top services logged one line each, no custom metric by default', async () => {
+    budgetsMock.on(DescribeBudgetCommand).resolves(budgetAnswer('16.65', '33'));
+    ce.on(GetCostAndUsageCommand)
+      .resolvesOnce({ ResultsByTime: [byService({ 'Amazon Simple Storage Service': 1.5, Tax: 0 })], NextPageToken: 'p2' })
+      .resolvesOnce({ ResultsByTime: [byService({ 'Amazon RDS': 15, AWSLambda: 0.15, Credit: -0.5 })] });
+    const { ctx, infos } = jobCtx('2025-11-15T06:00:00Z', { cost: { topServices: 2 } });
+    const result = await runCostJob(ctx, options);
     expect(result.problems).toEqual([]);
-    expect(warnings).toEqual(['No cost forecast published: Cost Explorer has too little cost history to forecast (DataUnavailableException)']);
+    expect(valueOf(result.datums)).toEqual({ MonthlyAWSCost: 16.65, BudgetUtilization: 33.3, ForecastedMonthlyCost: 33, ForecastedBudgetUtilization: 66 });
+    expect(infos.filter((i) => i.message === SERVICE_COST_LOG_MESSAGE).map((i) => i.extra)).toEqual([
+      { rank: 1, service: 'Amazon RDS', usd: 15, window: '2025-11-01..2025-11-16' },
+      { rank: 2, service: 'Amazon Simple Storage Service', usd: 1.5, window: '2025-11-01..2025-11-16' },
+    ]);
+    const calls = ce.commandCalls(GetCostAndUsageCommand).map((c) => c.args[0].input as GetCostAndUsageCommandInput);
+    expect(calls.map((c) => c.NextPageToken)).toEqual([undefined, 'p2']);
+    expect(calls[0]).toMatchObject({ TimePeriod: { Start: '2025-11-01', End: '2025-11-16' }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost'], GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }] });
   });
 
-  it('access denied is fatal and names the call', async () => {
-    ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+  it('with cost.serviceMetrics (the full profile) the breakdown is also ServiceMonthlyCost per service', async () => {
+    budgetsMock.on(DescribeBudgetCommand).resolves(budgetAnswer('3', '6'));
+    ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [byService({ S3: 2, RDS: 1 })] });
+    const { ctx } = jobCtx('2025-11-15T06:00:00Z', { profile: 'full' });
+    const result = await runCostJob(ctx, options);
+    expect(valueOf(result.datums)).toMatchObject({ 'ServiceMonthlyCost/S3': 2, 'ServiceMonthlyCost/RDS': 1 });
+  });
+
+  it('a Cost Explorer failure is a non-fatal problem: the budget metrics are still published', async () => {
+    budgetsMock.on(DescribeBudgetCommand).resolves(budgetAnswer('5', '9'));
+    ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('slow down'), { name: 'LimitExceededException', $metadata: { httpStatusCode: 400 } }));
     const { ctx } = jobCtx('2025-11-15T06:00:00Z');
-    const result = await runCostJob(ctx, { ce: client });
-    expect(result.problems).toEqual([
-      { source: 'cost-explorer', fatal: true, message: 'Cost Explorer GetCostAndUsage 2025-11-01..2025-11-16 failed: AccessDeniedException (HTTP 400): not authorized' },
-    ]);
+    const result = await runCostJob(ctx, options);
+    expect(valueOf(result.datums)).toEqual({ MonthlyAWSCost: 5, BudgetUtilization: 10, ForecastedMonthlyCost: 9, ForecastedBudgetUtilization: 18 });
+    expect(result.problems).toEqual([{ source: 'cost-explorer', fatal: false, message: expect.stringMatching(/GetCostAndUsage 2025-11-01\.\.2025-11-16 \(per-service breakdown\) failed: LimitExceededException/) }]);
+  });
+
+  it('DataUnavailableException (new account): no breakdown, a warning, no problem', async () => {
+    budgetsMock.on(DescribeBudgetCommand).resolves(budgetAnswer('0', '0'));
+    ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('Data is not available'), { name: 'DataUnavailableException' }));
+    const { ctx, warnings } = jobCtx('2025-11-15T06:00:00Z');
+    const result = await runCostJob(ctx, options);
+    expect(result.problems).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/No per-service breakdown: Cost Explorer has no data/)]);
+  });
+
+  it('asked only by the first run of each serviceBreakdownMinutes window (runs without a scheduled time always ask)', async () => {
+    const schedule = { cost: { scheduleMinutes: 360, serviceBreakdownMinutes: 1440 } };
+    const runs = ['2025-11-15T00:00:00Z', '2025-11-15T06:00:00Z', '2025-11-15T12:00:00Z', '2025-11-15T18:00:00Z', '2025-11-16T00:00:00Z'];
+    expect(runs.map((t) => breakdownDue(jobCtx(t, schedule, t).ctx))).toEqual([true, false, false, false, true]);
+    // Any offset of the schedule: still exactly one run a day.
+    const shifted = runs.map((t) => new Date(Date.parse(t) + 7 * 60_000).toISOString()).slice(0, 4);
+    expect(shifted.filter((t) => breakdownDue(jobCtx(t, schedule, t).ctx))).toHaveLength(1);
+    expect(breakdownDue(jobCtx('2025-11-15T06:00:00Z', schedule).ctx)).toBe(true);
+    expect(breakdownDue(jobCtx('2025-11-15T00:00:00Z', { cost: { topServices: 0 } }, '2025-11-15T00:00:00Z').ctx)).toBe(false);
+
+    budgetsMock.on(DescribeBudgetCommand).resolves(budgetAnswer('1', '2'));
+    const notDue = jobCtx('2025-11-15T06:00:00Z', schedule, '2025-11-15T06:00:00Z');
+    await runCostJob(notDue.ctx, options);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(0);
   });
 });
 
 describe('cost collector on odd answers', () => {
-  it('a non-numeric amount is a problem; the other services still count; totals without groups are read', () => {
+  it('non-numeric amounts are problems naming the source; the other services still count', () => {
     const { ctx } = jobCtx('2025-11-03T06:00:00Z');
-    const periods = costPeriods(ctx.now);
     const out = collectCost(
       {
-        periods,
-        usage: [
-          { TimePeriod: { Start: '2025-11-01' }, Groups: [{ Keys: ['S3'], Metrics: { UnblendedCost: { Amount: 'abc', Unit: 'USD' } } }, { Keys: ['RDS'], Metrics: { UnblendedCost: { Amount: '1.5', Unit: 'USD' } } }] },
-          { TimePeriod: { Start: '2025-11-02' }, Total: { UnblendedCost: { Amount: '2', Unit: 'USD' } } },
-        ],
-        forecastAmount: 'NaN',
+        periods: costPeriods(ctx.now),
+        budget: { budgetName: BUDGET, actual: usd('3.5'), forecast: usd('NaN') },
+        services: [{ Groups: [{ Keys: ['S3'], Metrics: { UnblendedCost: usd('abc') } }, { Keys: ['RDS'], Metrics: { UnblendedCost: usd('1.5') } }] }],
       },
       ctx,
     );
     expect(out.problems.map((p) => p.message)).toEqual([
-      'Cost Explorer returned a non-numeric UnblendedCost "abc" for S3 on 2025-11-01; left out',
-      'Cost Explorer returned a non-numeric forecast "NaN"; no forecast published',
+      `budget ${BUDGET} returned a non-numeric forecasted spend "NaN"; left out`,
+      'Cost Explorer returned a non-numeric UnblendedCost of S3 "abc"; left out',
     ]);
-    expect(valueOf(out.datums)).toEqual({ MonthlyAWSCost: 3.5, BudgetUtilization: 7, 'ServiceMonthlyCost/RDS': 1.5 });
+    expect(valueOf(out.datums)).toEqual({ MonthlyAWSCost: 3.5, BudgetUtilization: 7 });
+    expect(out.services?.map((s) => s.service)).toEqual(['RDS']);
   });
 
-  it('topServices 0 publishes no service metric; credits (negative) never make the top list', () => {
-    const { ctx } = jobCtx('2025-11-03T06:00:00Z', { cost: { topServices: 0 } });
-    const out = collectCost({ periods: costPeriods(ctx.now), usage: days('2025-11-01', '2025-11-04', { S3: 1, Credit: -0.5 }), forecastAmount: '0' }, ctx);
-    expect(out.datums.map((d) => d.MetricName)).toEqual(['MonthlyAWSCost', 'BudgetUtilization', 'ForecastedMonthlyCost', 'ForecastedBudgetUtilization']);
-    const { ctx: ctx5 } = jobCtx('2025-11-03T06:00:00Z');
-    const five = collectCost({ periods: costPeriods(ctx5.now), usage: days('2025-11-01', '2025-11-04', { S3: 1, Credit: -0.5 }) }, ctx5);
-    expect(valueOf(five.datums)).toEqual({ MonthlyAWSCost: 1.5, BudgetUtilization: 3, 'ServiceMonthlyCost/S3': 3 });
+  it('a budget in another currency is published with a warning', () => {
+    const { ctx } = jobCtx('2025-11-03T06:00:00Z');
+    const out = collectCost({ periods: costPeriods(ctx.now), budget: { budgetName: BUDGET, actual: { Amount: '4', Unit: 'EUR' } } }, ctx);
+    expect(valueOf(out.datums)).toEqual({ MonthlyAWSCost: 4, BudgetUtilization: 8 });
+    expect(out.warnings).toContain(`budget ${BUDGET}: actual spend is in EUR, not USD`);
   });
 });

@@ -37,6 +37,14 @@ export interface PublisherSummary {
   readonly problems: number;
 }
 
+/** The schedule's `scheduledTime` the Scheduler target passes in its input; undefined for other invocations. */
+export function scheduledTimeOf(event: unknown): Date | undefined {
+  const raw = (event as { scheduledTime?: unknown } | null)?.scheduledTime;
+  if (typeof raw !== 'string') return undefined;
+  const t = new Date(raw);
+  return Number.isNaN(t.getTime()) ? undefined : t;
+}
+
 /** Powertools Logger as the JobLogger jobs use, every line under CloudWatch Logs' event limit. */
 export function jobLogger(logger: Logger): JobLogger {
   return boundedLogger({
@@ -54,7 +62,7 @@ export function createPublisherHandler(publisher: PublisherId, makeJob: JobFacto
   const log = jobLogger(logger);
   let ready: { config: MonitoringConfig; catalog: MetricCatalog; job: PublisherJob; cloudWatch: CloudWatchClient } | undefined;
 
-  return async (_event: unknown, context: Context): Promise<PublisherSummary> => {
+  return async (event: unknown, context: Context): Promise<PublisherSummary> => {
     logger.addContext(context);
     logger.setCorrelationId(context.awsRequestId);
     const segment = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
@@ -81,7 +89,7 @@ export function createPublisherHandler(publisher: PublisherId, makeJob: JobFacto
       // Deadlines from the time this invocation has left, so the run ends in time to say what it did.
       const remaining = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : PUBLISHER_LIMITS[publisher].timeoutSeconds * 1000;
       const deadlines = runDeadlines(remaining, config.network);
-      const ctx: JobContext = { config, catalog, now: new Date(), logger: log, deadlines };
+      const ctx: JobContext = { config, catalog, now: new Date(), logger: log, deadlines, scheduledTime: scheduledTimeOf(event) };
       const outcome = await runAndPublish(job, ctx, { client: cloudWatch });
       if (outcome.failed) throw new PublisherRunError(failureMessage(outcome), outcome);
       return {

@@ -51,6 +51,12 @@ export interface AdceOutput {
   readonly uncountedReports: Array<{ location: string; why: string; endTime?: Date }>;
   /** The report each per-run datum came from. */
   readonly reportOf: Map<MetricDatum, string>;
+  /**
+   * Queued tasks by priority (lower-cased): the configured priorities (0 when absent) and any
+   * other the queue names. Logged one line each for the dashboard's Logs Insights table; custom
+   * metrics only with `adce.priorityMetrics`. Undefined when the queue was not read.
+   */
+  readonly tasksByPriority?: ReadonlyArray<{ priority: string; tasks: number; configured: boolean }>;
 }
 
 const count = z.int('must be a whole number').check(z.minimum(0, 'must be >= 0'));
@@ -70,6 +76,7 @@ export function collectAdce(input: AdceInput, ctx: AdceCollectorContext): AdceOu
     problems.push({ source: 'config', message: `adce.timeZone "${timeZone}" is not an IANA time zone (e.g. "UTC", "America/New_York")`, fatal: true });
     return { datums, problems, warnings, newestEndTime: input.previousNewestEndTime, countedReports, uncountedReports, reportOf };
   }
+  let tasksByPriority: AdceOutput['tasksByPriority'];
 
   if (input.queue) {
     const doc = readDocument(input.queue, 'ADCE task queue', problems, true);
@@ -79,10 +86,16 @@ export function collectAdce(input: AdceInput, ctx: AdceCollectorContext): AdceOu
       if (total !== undefined) datums.push(catalog.datum('ADCEQueueDepth', total, {}, now));
       const byPriority = priorities(doc, problems);
       if (byPriority) {
-        for (const priority of ctx.config.adce.priorities) {
-          const p = priority.toLowerCase();
-          const n = byPriority.get(p);
-          if (n !== null) datums.push(catalog.datum('ADCEQueueTasks', n ?? 0, { Priority: p }, now));
+        // An ambiguous or invalid count (null) is reported above and shown nowhere.
+        const configured = ctx.config.adce.priorities;
+        tasksByPriority = [
+          ...configured.filter((p) => byPriority.get(p) !== null).map((p) => ({ priority: p, tasks: byPriority.get(p) ?? 0, configured: true })),
+          ...[...byPriority.entries()]
+            .filter((e): e is [string, number] => e[1] !== null && !configured.includes(e[0]))
+            .map(([priority, tasks]) => ({ priority, tasks, configured: false })),
+        ];
+        if (ctx.config.adce.priorityMetrics) {
+          for (const row of tasksByPriority) if (row.configured) datums.push(catalog.datum('ADCEQueueTasks', row.tasks, { Priority: row.priority }, now));
         }
       }
       const backlog = field('estimated_total_minutes', minutes);
@@ -166,7 +179,7 @@ export function collectAdce(input: AdceInput, ctx: AdceCollectorContext): AdceOu
     );
   }
   if (newest) datums.push(catalog.datum('ADCELastRunAgeMinutes', round2((now.getTime() - newest.getTime()) / 60_000), {}, now));
-  return { datums, problems, warnings, newestEndTime: newest, countedReports, uncountedReports, reportOf };
+  return { datums, problems, warnings, newestEndTime: newest, countedReports, uncountedReports, reportOf, tasksByPriority };
 }
 
 interface ParsedDocument {

@@ -17,9 +17,9 @@ export interface CostBudgetProps {
 
 /**
  * An AWS Budgets monthly cost budget of `monthlyBudgetUsd`. Budgets evaluates several times a
- * day on its own, so it backstops the daily Cost Explorer publisher (whose data lags up to a day).
- * The first two budgets of an account are free. The name is unique per environment and region
- * (`budgetName`): Budgets are account-wide.
+ * day and notifies on its own; the cost publisher reads its actual and forecasted spend
+ * (`DescribeBudget`, no request charge). Monitoring-only budgets are free. The name is unique per
+ * environment and region (`budgetName`): Budgets are account-wide.
  */
 export class CostBudget extends Construct {
   readonly budgetName: string;

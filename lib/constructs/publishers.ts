@@ -1,12 +1,13 @@
-import { Annotations, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
-import { dataLakeBuckets, sourceBucket } from '../config/load';
+import { budgetName as defaultBudgetName, dataLakeBuckets, sourceBucket } from '../config/load';
 import { type MonitoringConfig, type PublisherId, enabledPublishers } from '../config/schema';
 import { ADCE_CURSOR_BUCKET_ENV, ADCE_CURSOR_KEY, ADCE_CURSOR_KEY_ENV } from '../jobs/adce-cursor';
+import { COST_BUDGET_ACCOUNT_ENV, COST_BUDGET_NAME_ENV } from '../jobs/cost';
 import { unusedBucketKeys } from '../sources/buckets';
 import { inventoryBase } from '../sources/s3-inventory';
 import { type ObjectReadGrant, ScheduledPublisher, type ScheduledPublisherProps, createFailedRunsQueue } from './scheduled-publisher';
@@ -16,6 +17,8 @@ export interface PublishersProps {
   readonly config: MonitoringConfig;
   /** The metric catalog (namespaces each publisher may write). */
   readonly catalog: MetricCatalog;
+  /** The AWS Budgets budget the cost publisher reads (ViewBudget on it alone). @default budgetName(config, region) */
+  readonly costBudgetName?: string;
 }
 
 /**
@@ -43,7 +46,7 @@ export class Publishers extends Construct {
       byId.adce = this.adcePublisher(config, catalog, this.stateBucket);
     }
     if (config.dims.enabled) byId.dims = this.dimsPublisher(config, catalog);
-    if (config.cost.enabled) byId.cost = this.costPublisher(config, catalog);
+    if (config.cost.enabled) byId.cost = this.costPublisher(config, catalog, props.costBudgetName);
     this.byId = byId;
     for (const bucket of unusedBucketKeys(config)) {
       Annotations.of(this).addWarningV2(
@@ -137,13 +140,27 @@ export class Publishers extends Construct {
     });
   }
 
-  private costPublisher(config: MonitoringConfig, catalog: MetricCatalog): ScheduledPublisher {
+  private costPublisher(config: MonitoringConfig, catalog: MetricCatalog, budgetName?: string): ScheduledPublisher {
+    // Month to date and forecast: the one budget (free); the per-service breakdown: Cost Explorer
+    // ($0.01 a request, no resource-level permissions), only when there is a breakdown.
+    const stack = Stack.of(this);
+    const name = budgetName ?? defaultBudgetName(config, stack.region);
+    const costStatements = [
+      new iam.PolicyStatement({
+        sid: 'ReadBudget',
+        actions: ['budgets:ViewBudget'],
+        resources: [stack.formatArn({ service: 'budgets', region: '', resource: 'budget', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+      }),
+    ];
+    if (config.cost.topServices > 0) {
+      costStatements.push(new iam.PolicyStatement({ sid: 'ReadCostsByService', actions: ['ce:GetCostAndUsage'], resources: ['*'] }));
+    }
     return this.publisher('Cost', {
       publisher: 'cost',
       config,
       catalog,
-      // Cost Explorer has no resource-level permissions.
-      statements: [new iam.PolicyStatement({ sid: 'ReadCosts', actions: ['ce:GetCostAndUsage', 'ce:GetCostForecast'], resources: ['*'] })],
+      statements: costStatements,
+      environment: { [COST_BUDGET_ACCOUNT_ENV]: stack.account, [COST_BUDGET_NAME_ENV]: name },
     });
   }
 }

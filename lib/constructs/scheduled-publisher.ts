@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -179,6 +179,8 @@ export class ScheduledPublisher extends Construct {
       description: `Runs the ${publisher} metric publisher`,
       target: new LambdaInvoke(this.fn, {
         role: schedulerRole,
+        // The run's slot: metrics with a dashboard cadence are sent by the first run of their window.
+        input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: SCHEDULER_RETRY_ATTEMPTS,
         // A run older than one interval is superseded by the next one.

@@ -29,6 +29,9 @@ import type { PublishingJobResult } from './run';
  * cursor (`--dry-run`), every report is read (or those that ended after `since`) and nothing is
  * written.
  */
+/** Message of the per-priority log lines; the ADCE Health dashboard's Logs Insights table filters on it. */
+export const PRIORITY_LOG_MESSAGE = 'queue tasks by priority';
+
 export interface AdceJobOptions {
   readonly s3?: S3Client;
   /** @default config.adce.bucket ?? config.dataLakeBucket */
@@ -204,6 +207,7 @@ export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Prom
   problems.push(...out.problems);
   for (const w of out.warnings) logger.warn(w);
   for (const u of out.uncountedReports) logger.info(`ADCE run report ${u.location} not counted: ${u.why}`);
+  for (const row of out.tasksByPriority ?? []) logger.info(PRIORITY_LOG_MESSAGE, row);
   let datums = out.datums;
   Object.assign(summary, {
     queue: queue?.location,

@@ -37,4 +37,10 @@ export interface JobContext {
   readonly logger: JobLogger;
   /** When the job must stop reading and the run must end (Lambda: its timeout). @default none (tests) */
   readonly deadlines?: import('./limits').RunDeadlines;
+  /**
+   * When the schedule fired this run (EventBridge Scheduler's scheduled time). Metrics with a
+   * dashboard cadence are sent only by the runs due for them; without it (a manual run, the CLI)
+   * every metric is sent.
+   */
+  readonly scheduledTime?: Date;
 }

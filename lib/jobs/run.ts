@@ -1,3 +1,5 @@
+import { dueThisRun } from '../catalog/catalog';
+import type { MetricDatum } from '../catalog/datum';
 import type { PublishOptions, PublishResult } from '../publisher/publish';
 import { publishDatums, summedIn } from '../publisher/publish';
 import { beforeDeadline } from '../sources/deadline';
@@ -53,7 +55,12 @@ export async function runAndPublish(
     // A job should report problems, not throw; if it does, nothing was collected.
     result = { datums: [], problems: [{ source: 'job', message: `The job failed: ${(err as Error)?.stack ?? String(err)}`, fatal: true }] };
   }
-  const published = await publishDatums(result.datums, {
+  const { due, held } = datumsDueThisRun(result.datums, ctx);
+  if (held.length > 0) {
+    ctx.logger.info('Not sent this run: dashboard-only metrics sent at their own cadence', { heldBack: held });
+  }
+  result = { ...result, datums: due };
+  const published = await publishDatums(due, {
     summed: summedIn(ctx.catalog),
     ...publish,
     logger: ctx.logger,
@@ -81,6 +88,25 @@ export async function runAndPublish(
     ...(result.summary ?? {}),
   });
   return { result, publish: published, problems, failed };
+}
+
+/**
+ * Splits a run's datums into those it sends and those of metrics with a dashboard cadence whose
+ * window this run is not the first of (named in `held` as `metric (every N min)`).
+ */
+export function datumsDueThisRun(datums: readonly MetricDatum[], ctx: Pick<JobContext, 'catalog' | 'scheduledTime'>): { due: MetricDatum[]; held: string[] } {
+  if (!ctx.scheduledTime) return { due: [...datums], held: [] };
+  const due: MetricDatum[] = [];
+  const held = new Set<string>();
+  for (const d of datums) {
+    const metric = ctx.catalog.findByName(d.MetricName);
+    if (metric?.cadenceMinutes !== undefined && metric.scheduleMinutes !== undefined && !dueThisRun(ctx.scheduledTime, metric.cadenceMinutes, metric.scheduleMinutes)) {
+      held.add(`${d.MetricName} (every ${metric.cadenceMinutes} min)`);
+    } else {
+      due.push(d);
+    }
+  }
+  return { due, held: [...held] };
 }
 
 /** One line saying why a run failed: fatal problems first, then unsent datums. */

@@ -1,8 +1,10 @@
+import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createCatalog } from '../../catalog/catalog';
 import { parseNaiveTimestamp } from '../../collectors/naive-time';
+import { budgetName } from '../../config/load';
 import { PUBLISHERS, type PublisherId } from '../../config/schema';
 import { runAdceJob, runReportMetricNames } from '../../jobs/adce';
 import { S3CursorStore } from '../../jobs/adce-cursor';
@@ -13,7 +15,7 @@ import type { JobContext, JobLogger } from '../../jobs/job';
 import { PUBLISHER_LIMITS, runDeadlines } from '../../jobs/limits';
 import { boundedLogger } from '../../jobs/log-limits';
 import { type PublishingJobResult, runAndPublish } from '../../jobs/run';
-import { COST_EXPLORER_REGION, type NetworkLimits, clientConfig, onFirstUse } from '../../sources/aws-clients';
+import { BUDGETS_REGION, COST_EXPLORER_REGION, type NetworkLimits, clientConfig, onFirstUse } from '../../sources/aws-clients';
 import { datumToJsonLine } from '../../publisher/datum';
 import { validateDatum } from '../../publisher/validate';
 import { parseNumberFlag } from '../flags';
@@ -38,6 +40,8 @@ export interface PublishCliOptions {
   readonly cursor?: string;
   readonly json?: boolean;
   readonly region?: string;
+  readonly accountId?: string;
+  readonly budget?: string;
   readonly verbose?: boolean;
   readonly timeout?: string;
 }
@@ -49,6 +53,7 @@ export interface PublishClients {
   /** CloudWatch for publishDatums, which retries itself: one HTTP request per attempt. */
   publisher(): CloudWatchClient;
   costExplorer(): CostExplorerClient;
+  budgets(): BudgetsClient;
 }
 
 export interface PublishSourceInput {
@@ -117,8 +122,16 @@ export const PUBLISH_SOURCES: Record<PublisherId, PublishSource> = {
     });
   },
   cost: async ({ ctx, clients, options, io }) => {
-    if (options.dryRun) io.err('note: cost --dry-run still queries Cost Explorer (its source); each request costs $0.01.\n');
-    return runCostJob(ctx, { ce: clients.costExplorer() });
+    const accountId = options.accountId ?? process.env.AWS_ACCOUNT_ID ?? process.env.CDK_DEFAULT_ACCOUNT;
+    if (!accountId || !/^\d{12}$/.test(accountId)) {
+      return usage(io, `cost needs the 12-digit account that holds the budget: --account-id (or AWS_ACCOUNT_ID)${accountId ? `, got "${accountId}"` : ''}`);
+    }
+    if (options.dryRun && ctx.config.cost.topServices > 0) {
+      io.err('note: cost --dry-run still asks Cost Explorer for the per-service breakdown (its source): $0.01 a request. The budget read is free.\n');
+    }
+    // The stack's budget is named for its region (Budgets are account-wide): the region the CLI runs against.
+    const budget = options.budget ?? budgetName(ctx.config, await clients.cloudWatch().config.region());
+    return runCostJob(ctx, { budgets: clients.budgets(), accountId, budgetName: budget, ce: clients.costExplorer() });
   },
 };
 
@@ -137,6 +150,8 @@ export const registerPublish: RegisterCommand = (program, io) => {
     .option('--since <iso>', 'ADCE: count only run reports that ended after this instant')
     .option('--live-count <n>', 'DIMS: live S3 object count for drift (otherwise read from CloudWatch; skipped in --dry-run)')
     .option('--cursor <s3uri>', "ADCE (real mode): the publisher Lambda's cursor object, so reports are counted once")
+    .option('--account-id <id>', 'cost: the account that holds the budget (default: AWS_ACCOUNT_ID)')
+    .option('--budget <name>', "cost: the AWS Budgets budget to read (default: the stack's budget name)")
     .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
     .option('--timeout <seconds>', "the run's time limit, like its Lambda's timeout (default: that timeout, 300 s for s3, 60 s for the others)")
     .option('--json', 'real mode: print the run summary as one JSON object')
@@ -224,6 +239,7 @@ function publishClients(opts: PublishCliOptions, network: NetworkLimits): Publis
     cloudWatch: onFirstUse(() => new CloudWatchClient(clientConfig({ network, region }))),
     publisher: onFirstUse(() => new CloudWatchClient(clientConfig({ network, region, maxAttempts: 1 }))),
     costExplorer: onFirstUse(() => new CostExplorerClient(clientConfig({ network, region: COST_EXPLORER_REGION }))),
+    budgets: onFirstUse(() => new BudgetsClient(clientConfig({ network, region: BUDGETS_REGION }))),
   };
 }
 

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 import { quietSdkVersionWarning } from '../bin/launch.mjs';
-import { HOURS_PER_MONTH, PRICES } from '../lib/cli/prices';
+import { HOURS_PER_MONTH, PRICES } from '../lib/cost/prices';
 import { parseConfig } from '../lib/config/load';
 import { expectedListRequests, topLevelPrefix } from '../lib/sources/s3-scan';
 import { firstUserLake, putObjects, startEmulator } from '../test/support/s3-lake';

@@ -30,7 +30,8 @@ export function adceHealthDashboard(config: MonitoringConfig): DashboardDefiniti
           title: 'Queue depth',
           left: [
             { metric: 'ADCEQueueDepth', label: 'All tasks' },
-            ...config.adce.priorities.map((p) => ({ metric: 'ADCEQueueTasks', dimensions: { Priority: p }, label: p })),
+            // Per-priority metrics only with adce.priorityMetrics; the Logs Insights table below always has them.
+            ...(config.adce.priorityMetrics ? config.adce.priorities.map((p) => ({ metric: 'ADCEQueueTasks', dimensions: { Priority: p }, label: p })) : []),
           ],
           leftAxis: { min: 0 },
         },

@@ -20,6 +20,8 @@ export function buildApp(app: App): MonitoringStack {
   const stackName = app.node.tryGetContext('stackName') ?? monitoringStackName(config);
   const stack = new MonitoringStack(app, stackName, {
     config,
+    // One line per stack on `cdk synth` / `cdk deploy` (stderr: stdout may carry the template).
+    onCostEstimate: (line) => console.error(line),
     description: `Data-lake monitoring of ${config.namespacePrefix} (${config.envName}): publishers, alarms, dashboards, alerting.`,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     tags: { [MONITOR_ENV_TAG]: config.envName },

@@ -5,6 +5,7 @@ import { CONFIG_METADATA_KEY, configWarnings, parseConfig } from './config/load'
 import type { MonitoringConfig, MonitoringConfigInput } from './config/schema';
 import { AlarmFactory } from './constructs/alarm-factory';
 import { Alerting, type Severity } from './constructs/alerting';
+import { Breakdowns } from './constructs/breakdowns';
 import { type CatalogMetricOptions, catalogMetric } from './constructs/catalog-metric';
 import { ChatChannels } from './constructs/chat-channels';
 import { type CoreAlarms, addCoreAlarms } from './constructs/core-alarms';
@@ -50,6 +51,8 @@ export class DataLakeMonitoring extends Construct {
   /** The scheduled publishers of the enabled sources. */
   readonly publishers: Publishers;
   readonly dashboards: Dashboards;
+  /** Logs Insights tables of what is only looked at: ADCE tasks by priority, cost by service. */
+  readonly breakdowns: Breakdowns;
   /** Dead-man's switches, freshness, stall, drift, cost guard, SLO, anomaly bands, log errors, roll-up. */
   readonly health: HealthMonitoring;
   /** Slack / Teams channels per severity through AWS Chatbot (with `chat` channels configured). */
@@ -68,6 +71,7 @@ export class DataLakeMonitoring extends Construct {
     this.publishers = new Publishers(this, 'Publishers', { config, catalog });
     if (config.cost.enabled) this.budget = new CostBudget(this, 'CostBudget', { config, alerting: this.alerting });
     this.dashboards = new Dashboards(this, 'Dashboards', { config, catalog, alarms: this.alarms });
+    this.breakdowns = new Breakdowns(this, 'Breakdowns', { config, dashboards: this.dashboards, publishers: this.publishers });
     this.health = new HealthMonitoring(this, 'Health', {
       config, catalog, alarms: this.alarms, alerting: this.alerting, publishers: this.publishers, dashboards: this.dashboards,
     });

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runsPerMonth } from '../lib/cli/cost-model';
+import { runsPerMonth } from '../lib/cost/model';
 import { main } from '../lib/cli/main';
 import { captureIO, configFile } from './cli-helpers';
 import { synthStack } from './support/synth';

@@ -2,11 +2,14 @@ import { App, type Environment, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MonitoringConfig, MonitoringConfigInput } from '../config/schema';
+import type { CfnTemplate, CostReport } from '../cost/model';
 import type { AlarmFactory } from '../constructs/alarm-factory';
 import type { Alerting } from '../constructs/alerting';
+import type { Breakdowns } from '../constructs/breakdowns';
 import type { ChatChannels } from '../constructs/chat-channels';
 import type { CoreAlarms } from '../constructs/core-alarms';
 import type { CostBudget } from '../constructs/cost-budget';
+import { type CostEstimate, addCostEstimate } from '../constructs/cost-report';
 import type { Dashboards } from '../constructs/dashboards';
 import type { HealthMonitoring } from '../constructs/health';
 import type { Publishers } from '../constructs/publishers';
@@ -17,15 +20,25 @@ import { DataLakeMonitoring } from '../data-lake-monitoring';
 export interface MonitoringStackProps extends StackProps {
   /** The configuration, as a config file holds it (validated by DataLakeMonitoring). */
   readonly config: MonitoringConfigInput;
+  /** Called at synth with the estimated monthly cost line (the CDK app prints it). @default nothing printed */
+  readonly onCostEstimate?: (line: string, report: CostReport) => void;
 }
 
 /** A stack holding one DataLakeMonitoring: what `cdk deploy` of this app creates. */
 export class MonitoringStack extends Stack {
   readonly monitoring: DataLakeMonitoring;
+  /** The stack's own monthly cost, priced at synth (warns above `costBudgetUsd`). */
+  readonly costEstimate: CostEstimate;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     this.monitoring = new DataLakeMonitoring(this, 'Monitoring', props.config);
+    this.costEstimate = addCostEstimate({ stack: this, config: this.monitoring.config, template: () => this.inMemoryTemplate(), onEstimate: props.onCostEstimate });
+  }
+
+  /** The template synthesis writes, rendered from the construct tree in memory (what the cost estimate prices). */
+  inMemoryTemplate(): CfnTemplate {
+    return this._toCloudFormation() as CfnTemplate;
   }
 
   get config(): MonitoringConfig {
@@ -48,6 +61,9 @@ export class MonitoringStack extends Stack {
   }
   get publishers(): Publishers {
     return this.monitoring.publishers;
+  }
+  get breakdowns(): Breakdowns {
+    return this.monitoring.breakdowns;
   }
   get dashboards(): Dashboards {
     return this.monitoring.dashboards;

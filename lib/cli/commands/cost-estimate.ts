@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../../config/load';
 import { type MonitoringConfig, PUBLISHERS } from '../../config/schema';
-import { type CfnTemplate, type CostAssumptions, type CostReport, DEFAULT_ASSUMPTIONS, configFromTemplates, estimateCost } from '../cost-model';
+import { type CfnTemplate, type CostAssumptions, type CostReport, DEFAULT_ASSUMPTIONS, configFromTemplates, estimateCost } from '../../cost/model';
 import { UsageError, parseNumberFlag } from '../flags';
 import { recordedConfigs } from '../deployed';
 import { EXIT, type LocalConfig, type RegisterCommand, localConfig } from '../main';
@@ -23,7 +23,9 @@ interface CostOptions {
   runSeconds: string[];
   bucketObjects: string;
   bucketPrefixes?: string;
-  ceRequestsPerRun: string;
+  ceRequestsPerBreakdown: string;
+  adceReportsPerDay: string;
+  dashboardViewsPerMonth: string;
   logKbPerRun: string;
   notificationsPerMonth: string;
 }
@@ -42,7 +44,9 @@ export const registerCostEstimate: RegisterCommand = (program, io) => {
     .option('--run-seconds <publisher=seconds>', `Lambda run time per publisher (repeatable; defaults ${Object.entries(d.runSeconds).map(([k, v]) => `${k}=${v}`).join(',')})`, (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--bucket-objects <n>', 'objects in the data-lake bucket', String(d.bucketObjects))
     .option('--bucket-prefixes <n>', 'top-level prefixes of the bucket (default: s3.prefixes from config, else 12)')
-    .option('--ce-requests-per-run <n>', 'Cost Explorer requests per cost publisher run', String(d.ceRequestsPerRun))
+    .option('--ce-requests-per-breakdown <n>', 'Cost Explorer requests (pages) per per-service breakdown', String(d.ceRequestsPerBreakdown))
+    .option('--adce-reports-per-day <n>', 'ADCE run reports per day (each moves the cursor)', String(d.adceReportsPerDay))
+    .option('--dashboard-views-per-month <n>', 'times each dashboard is opened per month (Logs Insights scans)', String(d.dashboardViewsPerMonth))
     .option('--log-kb-per-run <kb>', 'log volume per Lambda run in KB', String(d.logKbPerRun))
     .option('--notifications-per-month <n>', 'alarm notifications per month (email deliveries)', String(d.notificationsPerMonth))
     .action((opts: CostOptions, command) => {
@@ -149,7 +153,9 @@ function assumptionsFrom(opts: CostOptions, config: MonitoringConfig): CostAssum
     runSeconds,
     bucketObjects: number('--bucket-objects', opts.bucketObjects),
     bucketPrefixes: opts.bucketPrefixes !== undefined ? number('--bucket-prefixes', opts.bucketPrefixes) : (config.s3.prefixes?.length ?? DEFAULT_ASSUMPTIONS.bucketPrefixes),
-    ceRequestsPerRun: number('--ce-requests-per-run', opts.ceRequestsPerRun),
+    ceRequestsPerBreakdown: number('--ce-requests-per-breakdown', opts.ceRequestsPerBreakdown),
+    adceReportsPerDay: number('--adce-reports-per-day', opts.adceReportsPerDay),
+    dashboardViewsPerMonth: number('--dashboard-views-per-month', opts.dashboardViewsPerMonth),
     logKbPerRun: number('--log-kb-per-run', opts.logKbPerRun),
     notificationsPerMonth: number('--notifications-per-month', opts.notificationsPerMonth),
     freeTier: opts.freeTier,

@@ -5,7 +5,7 @@ import { monitoringStackName } from '../../config/load';
 import { type MonitoringConfig, scheduledOperations } from '../../config/schema';
 import { heartbeatWindow, minutesLabel, windowMinutes } from '../../health/windows';
 import { type CliClients, type TopicSubscription, awsErrorText, cliClients, expectedRecipients, listSubscriptions, topicSeverity, withRegion } from '../aws';
-import { dimensionSets } from '../dimension-sets';
+import { dimensionSets } from '../../catalog/dimension-sets';
 import { configForStack } from '../deployed';
 import { EXIT, type RegisterCommand, localConfig } from '../main';
 import { formatTable } from '../table';

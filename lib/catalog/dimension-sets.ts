@@ -1,4 +1,4 @@
-import type { CatalogMetric, Dimensions } from '../catalog/catalog';
+import type { CatalogMetric, Dimensions } from './catalog';
 import { dataLakeBuckets } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 

@@ -29,6 +29,8 @@ export const PRICES = {
     dashboardMonth: 3.0,
     /** Standard log class ingestion per GB. */
     logsIngestionPerGB: 0.5,
+    /** Logs Insights per GB of log data scanned (shares the 5 GB free tier with ingestion). */
+    logsInsightsPerGBScanned: 0.005,
     free: { metrics: 10, alarmMetrics: 10, dashboards: 3, apiRequests: 1_000_000, logsGB: 5 },
   },
   lambda: {
@@ -55,7 +57,7 @@ export const PRICES = {
   },
   xray: { tracesRecordedPerMillion: 5.0, free: { tracesRecorded: 100_000 } },
   sns: { emailPer100000: 2.0, free: { email: 1_000 } },
-  /** Free: Cost Anomaly Detection, monitoring-only AWS Budgets, SQS within 1M requests, SSM standard parameters. */
+  /** Free: Cost Anomaly Detection, monitoring-only AWS Budgets (and DescribeBudget), SQS within 1M requests, SSM standard parameters. */
   freeServices: ['AWS::CE::AnomalyMonitor', 'AWS::CE::AnomalySubscription', 'AWS::Budgets::Budget', 'AWS::SSM::Parameter', 'AWS::Logs::QueryDefinition'],
 } as const;
 

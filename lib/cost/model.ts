@@ -1,8 +1,8 @@
-import { createCatalog, type CatalogMetric } from '../catalog/catalog';
+import { createCatalog, sendCadence, type CatalogMetric } from '../catalog/catalog';
 import type { MonitoringConfig, PublisherId } from '../config/schema';
 import { PUBLISHERS, operationNames } from '../config/schema';
 import { expectedListRequests } from '../sources/s3-scan';
-import { dimensionSets } from './dimension-sets';
+import { dimensionSets } from '../catalog/dimension-sets';
 import { HOURS_PER_MONTH, PRICES, type Prices } from './prices';
 
 /**
@@ -31,8 +31,12 @@ export interface CostAssumptions {
   readonly bucketObjects: number;
   /** Top-level prefixes listed separately (each ends with a partial page). */
   readonly bucketPrefixes: number;
-  /** Cost Explorer requests per cost publisher run. */
-  readonly ceRequestsPerRun: number;
+  /** Cost Explorer requests (pages) per per-service breakdown. */
+  readonly ceRequestsPerBreakdown: number;
+  /** ADCE run reports per day (each moves the cursor: one conditional PUT). */
+  readonly adceReportsPerDay: number;
+  /** Times a month someone opens each dashboard (its Logs Insights widgets scan their log groups). */
+  readonly dashboardViewsPerMonth: number;
   /** Log lines per Lambda run, in KB (platform START/END/REPORT lines included). */
   readonly logKbPerRun: number;
   /** Alarm notifications (ALARM + OK) per month, for SNS email deliveries. */
@@ -47,7 +51,9 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   runSeconds: { s3: 30, adce: 3, dims: 3, cost: 5, other: 5 },
   bucketObjects: 173_000,
   bucketPrefixes: 12,
-  ceRequestsPerRun: 2,
+  ceRequestsPerBreakdown: 1,
+  adceReportsPerDay: 96,
+  dashboardViewsPerMonth: 100,
   logKbPerRun: 4,
   notificationsPerMonth: 20,
   freeTier: true,
@@ -280,12 +286,15 @@ export function estimateCost(
         missingPublishers.add(metric.source);
         continue;
       }
-      hours = billedHours(fn.invocationsPerMonth);
-      datumsPerRun.set(fn.logicalId, (datumsPerRun.get(fn.logicalId) ?? 0) + sets);
+      // A metric with a dashboard cadence is sent by one run in every cadence/schedule runs.
+      const share = metric.cadenceMinutes && metric.scheduleMinutes ? metric.scheduleMinutes / metric.cadenceMinutes : 1;
+      hours = billedHours(fn.invocationsPerMonth * share);
+      datumsPerRun.set(fn.logicalId, (datumsPerRun.get(fn.logicalId) ?? 0) + sets * share);
     }
     const mm = (sets * hours) / HOURS_PER_MONTH;
     metricMonths += mm;
-    line(M, metricLabel(metric, config), `${sets} x ${fmt(hours, 1)} h = ${fmt(mm, 3)} metric-months`, mm * cw.metricMonth);
+    const every = metric.cadenceMinutes !== undefined && metric.cadenceMinutes !== metric.scheduleMinutes ? ` (sent every ${metric.cadenceMinutes} min)` : '';
+    line(M, `${metricLabel(metric, config)}${every}`, `${sets} x ${fmt(hours, 1)} h = ${fmt(mm, 3)} metric-months`, mm * cw.metricMonth);
   }
   for (const p of missingPublishers) notes.push(`No scheduled ${p} publisher in the template: its metrics are not counted.`);
   const busiestHours = functions.reduce((h, f) => Math.max(h, billedHours(f.invocationsPerMonth)), 0);
@@ -394,11 +403,16 @@ export function estimateCost(
     line('EventBridge Scheduler', 'schedule invocations', `${fmt(schedulerRuns, 0)} invocations${free ? ', 14M free' : ''}`, (billable / 1e6) * prices.scheduler.invocationsPerMillion);
   }
 
-  // --- Cost Explorer.
+  // --- AWS Budgets (month to date, forecast) and Cost Explorer (per-service breakdown only).
   const cost = fnOf('cost');
   if (cost) {
-    const requests = cost.invocationsPerMonth * assumptions.ceRequestsPerRun;
-    line('Cost Explorer', 'API requests (cost publisher)', `${fmt(cost.invocationsPerMonth, 1)} runs x ${assumptions.ceRequestsPerRun} requests = ${fmt(requests, 1)} (no free tier)`, requests * prices.costExplorer.apiRequest);
+    line('AWS Budgets', 'DescribeBudget (month to date and forecast, every cost run)', `${fmt(cost.invocationsPerMonth, 1)} requests (no request charge)`, 0);
+    const { topServices, scheduleMinutes, serviceBreakdownMinutes } = config.cost;
+    if (topServices > 0) {
+      const breakdowns = cost.invocationsPerMonth * (scheduleMinutes / sendCadence(scheduleMinutes, serviceBreakdownMinutes));
+      const requests = breakdowns * assumptions.ceRequestsPerBreakdown;
+      line('Cost Explorer', `GetCostAndUsage (per-service breakdown every ${sendCadence(scheduleMinutes, serviceBreakdownMinutes)} min)`, `${fmt(breakdowns, 1)} breakdowns x ${assumptions.ceRequestsPerBreakdown} requests = ${fmt(requests, 1)} (no free tier)`, requests * prices.costExplorer.apiRequest);
+    }
   }
 
   // --- S3 requests of the publishers.
@@ -418,20 +432,32 @@ export function estimateCost(
   }
   const adce = fnOf('adce');
   if (adce) {
-    // With a state bucket the run-report cursor is read every run and written (conditionally) when it moves.
+    // With a state bucket the run-report cursor is read every run and written (conditionally) when it moves:
+    // at most once per new run report.
     const cursor = ofType('AWS::S3::Bucket').length > 0;
-    const tier1 = adce.invocationsPerMonth * (cursor ? 2 : 1);
+    const puts = cursor ? Math.min(adce.invocationsPerMonth, assumptions.adceReportsPerDay * DAYS_PER_MONTH) : 0;
+    const tier1 = adce.invocationsPerMonth + puts;
     const gets = adce.invocationsPerMonth * (cursor ? 3 : 2);
-    const what = cursor ? 'LIST + PUT (cursor) + 3 GET per run' : 'LIST + 2 GET per run';
-    line(S, `ADCE publisher: ${what}`, `${fmt(adce.invocationsPerMonth, 0)} runs x (${cursor ? '2 LIST/PUT + 3 GET' : '1 LIST + 2 GET'})`, (tier1 / 1000) * prices.s3.listPer1000 + (gets / 1000) * prices.s3.getPer1000);
+    const what = cursor ? 'LIST + 3 GET per run, a cursor PUT per new run report' : 'LIST + 2 GET per run';
+    line(S, `ADCE publisher: ${what}`, `${fmt(adce.invocationsPerMonth, 0)} LIST${cursor ? ` + ${fmt(puts, 0)} PUT` : ''}, ${fmt(gets, 0)} GET`, (tier1 / 1000) * prices.s3.listPer1000 + (gets / 1000) * prices.s3.getPer1000);
   }
   if (dims) line(S, 'DIMS publisher: 1 GET (metrics.yaml) per run', `${fmt(dims.invocationsPerMonth, 0)} runs`, (dims.invocationsPerMonth / 1000) * prices.s3.getPer1000);
 
-  // --- Logs, traces.
+  // --- Logs (ingestion, and Logs Insights scans of the dashboards' log widgets: one free tier), traces.
   if (functions.length) {
     const gb = (invocations * assumptions.logKbPerRun) / (1024 * 1024);
+    const scanned = logInsightsScanGB(resources, functions, assumptions);
+    const freeLeft = free ? Math.max(0, cw.free.logsGB - gb) : 0;
     const billable = free ? Math.max(0, gb - cw.free.logsGB) : gb;
     line('CloudWatch Logs', 'log ingestion (publisher Lambdas)', `${fmt(invocations, 0)} runs x ${assumptions.logKbPerRun} KB = ${fmt(gb, 3)} GB${free ? `, ${cw.free.logsGB} GB free` : ''}`, billable * cw.logsIngestionPerGB);
+    if (scanned.widgets > 0) {
+      line(
+        'CloudWatch Logs',
+        `Logs Insights scans of ${scanned.widgets} dashboard log widgets`,
+        `${assumptions.dashboardViewsPerMonth} views/month x ${fmt(scanned.gbPerView * 1024, 2)} MB = ${fmt(scanned.gbPerView * assumptions.dashboardViewsPerMonth, 3)} GB${free ? ' (shares the 5 GB free tier)' : ''}`,
+        Math.max(0, scanned.gbPerView * assumptions.dashboardViewsPerMonth - freeLeft) * cw.logsInsightsPerGBScanned,
+      );
+    }
   }
   const traced = functions.filter((f) => f.tracing).reduce((n, f) => n + f.invocationsPerMonth, 0);
   if (traced > 0) {
@@ -477,10 +503,46 @@ export function estimateCost(
     'Publisher metrics are billed in every hour in which their publisher runs (every run sends every every-run metric; when-data metrics are counted as if they did too).',
     `Lambda run time per invocation: ${[...new Set(runSeconds)].join(', ') || 'n/a'} (--run-seconds publisher=seconds).`,
     `Data-lake bucket: ${fmt(assumptions.bucketObjects, 0)} objects in ${assumptions.bucketPrefixes} top-level prefixes (--bucket-objects, --bucket-prefixes); scan mode ${config.s3.scanMode}.`,
-    `Cost Explorer: ${assumptions.ceRequestsPerRun} requests per cost run (--ce-requests-per-run); logs: ${assumptions.logKbPerRun} KB per Lambda run (--log-kb-per-run); ${assumptions.notificationsPerMonth} alarm notifications/month (--notifications-per-month).`,
+    `Cost Explorer: ${assumptions.ceRequestsPerBreakdown} request per per-service breakdown (--ce-requests-per-breakdown); ADCE: ${assumptions.adceReportsPerDay} run reports/day (--adce-reports-per-day); logs: ${assumptions.logKbPerRun} KB per Lambda run (--log-kb-per-run); each dashboard opened ${assumptions.dashboardViewsPerMonth} times/month (--dashboard-views-per-month); ${assumptions.notificationsPerMonth} alarm notifications/month (--notifications-per-month).`,
     free ? 'Free tier applied as if this stack had it to itself (--no-free-tier to see the cost without it).' : 'Free tier NOT applied.',
   ];
   return { lines, totalUsd, assumptions: assumptionsText, notes, prices: { readOn: prices.readOn, region: prices.region } };
+}
+
+/**
+ * What the dashboards' Logs Insights widgets scan per view of every dashboard: for each log
+ * widget, its log groups' data within the dashboard's time range (a log group's monthly volume
+ * is its functions' runs x logKbPerRun). Log groups are read from the dashboard bodies' Refs.
+ */
+function logInsightsScanGB(resources: Resources, functions: readonly ScheduledFunction[], assumptions: CostAssumptions): { widgets: number; gbPerView: number } {
+  const byId = new Map(resources);
+  const monthlyGB = new Map<string, number>();
+  for (const f of functions) {
+    const group = refTarget(byId.get(f.logicalId)?.Properties?.LoggingConfig?.LogGroup);
+    if (group) monthlyGB.set(group, (monthlyGB.get(group) ?? 0) + (f.invocationsPerMonth * assumptions.logKbPerRun) / (1024 * 1024));
+  }
+  let widgets = 0;
+  let gbPerView = 0;
+  for (const [, r] of resources) {
+    if (r.Type !== 'AWS::CloudWatch::Dashboard') continue;
+    const body = r.Properties?.DashboardBody;
+    const parts: Json[] = typeof body === 'string' ? [body] : Array.isArray(body?.['Fn::Join']?.[1]) ? body['Fn::Join'][1] : [];
+    const text = parts.map((p) => (typeof p === 'string' ? p : '')).join('');
+    const rangeHours = isoHours(/"start":"(-P[^"]+)"/.exec(text)?.[1]) ?? 24 * 7;
+    widgets += (text.match(/"type":"log"/g) ?? []).length;
+    for (const p of parts) {
+      const group = typeof p === 'object' && p !== null ? refTarget(p) : undefined;
+      if (group && monthlyGB.has(group)) gbPerView += monthlyGB.get(group)! * Math.min(1, rangeHours / HOURS_PER_MONTH);
+    }
+  }
+  return { widgets, gbPerView };
+}
+
+/** Hours of a negative ISO 8601 duration such as `-P7D` or `-PT24H`. */
+function isoHours(duration: string | undefined): number | undefined {
+  const m = duration ? /^-P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(duration) : null;
+  if (!m) return undefined;
+  return Number(m[1] ?? 0) * 168 + Number(m[2] ?? 0) * 24 + Number(m[3] ?? 0) + Number(m[4] ?? 0) / 60;
 }
 
 function metricLabel(metric: CatalogMetric, config: MonitoringConfig): string {

@@ -70,7 +70,7 @@ describe('catalogMetric: the seed trap is impossible', () => {
     const m = catalogMetric(catalog, 'S3ObjectCount', { Bucket: 'lake' }).toMetricConfig().metricStat!;
     expect(m).toMatchObject({ namespace: 'NBA-Simulator/DataCollection', metricName: 'S3ObjectCount', statistic: 'Maximum' });
     expect(m.dimensions).toEqual([{ name: 'Bucket', value: 'lake' }]);
-    expect(m.period.toSeconds()).toBe(3600); // one run of the hourly S3 publisher
+    expect(m.period.toSeconds()).toBe(7200); // one run of the S3 publisher (every 2 h by default)
     expect(m.unitFilter).toBeUndefined();
 
     const dims = catalogMetric(catalog, 'DIMS_S3Objects', {}, { statistic: 'Average', period: Duration.hours(6) });

@@ -49,7 +49,7 @@ describe('monitor put', () => {
     [['--metric', 'ValidationDuration', '--value', '1', '--dimension', 'Status=Success'], /Status of ValidationDuration must be "success" or "failure", got "Success"/],
     [['--metric', 'ValidationPassRate', '--value', 'NaN'], /--value "NaN" is not a number/],
     [['--metric', 'ValidationPassRate', '--value', '1', '--timestamp', '2001-01-01T00:00:00Z'], /more than 14 days old/],
-    [['--metric', 'S3ObjectCount', '--value', '5', '--dimension', 'Bucket=nba-sim-raw-data-lake'], /S3ObjectCount is sent by the s3 publisher \(every 60 min\).*--force/],
+    [['--metric', 'S3ObjectCount', '--value', '5', '--dimension', 'Bucket=nba-sim-raw-data-lake'], /S3ObjectCount is sent by the s3 publisher \(every 120 min\).*--force/],
   ])('refuses %j with a message that says what was expected', async (args, message) => {
     const io = captureIO();
     expect(await main(put(...args), io)).toBe(2);

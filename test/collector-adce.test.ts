@@ -23,7 +23,7 @@ const values = (datums: ReturnType<typeof collectAdce>['datums']) =>
 
 describe('ADCE collector on the fixtures', () => {
   it('publishes queue depth, tasks per priority, backlog, queue age, per-run counts and last-run age', () => {
-    const out = collectAdce({ queue, reports }, ctx());
+    const out = collectAdce({ queue, reports }, ctx({ adce: { priorityMetrics: true } }));
     expect(out.problems).toEqual([]);
     const now = NOW.toISOString();
     expect(values(out.datums)).toEqual([
@@ -54,10 +54,22 @@ describe('ADCE collector on the fixtures', () => {
   });
 
   it('a priority absent from by_priority publishes 0; configured priorities are lower-cased', () => {
-    const out = collectAdce({ queue, reports: [] }, ctx({ adce: { priorities: ['CRITICAL', 'urgent'] } }));
+    const out = collectAdce({ queue, reports: [] }, ctx({ adce: { priorities: ['CRITICAL', 'urgent'], priorityMetrics: true } }));
     expect(values(out.datums).filter((v) => v.startsWith('ADCEQueueTasks'))).toEqual([
       `ADCEQueueTasks[critical]=1@${NOW.toISOString()}`,
       `ADCEQueueTasks[urgent]=0@${NOW.toISOString()}`,
+    ]);
+  });
+
+  it('by default (standard profile) tasks by priority are a breakdown for the log, not custom metrics; unconfigured priorities are listed too', () => {
+    const out = collectAdce({ queue, reports: [] }, ctx({ adce: { priorities: ['critical', 'urgent'] } }));
+    expect(out.datums.some((d) => d.MetricName === 'ADCEQueueTasks')).toBe(false);
+    expect(out.tasksByPriority).toEqual([
+      { priority: 'critical', tasks: 1, configured: true },
+      { priority: 'urgent', tasks: 0, configured: true },
+      { priority: 'high', tasks: 2, configured: false },
+      { priority: 'medium', tasks: 1, configured: false },
+      { priority: 'low', tasks: 1, configured: false },
     ]);
   });
 

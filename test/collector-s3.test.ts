@@ -82,7 +82,7 @@ describe('S3 collector', () => {
       { prefix: 'a/', objects: 1, bytes: 1, newest: hoursAgo(35) },
       { prefix: 'b/', objects: 1, bytes: 1, newest: hoursAgo(35 + 1 / 60) },
     ]);
-    expect(collect(edge).sources.map((s) => s.stale)).toEqual([false, true]);
+    expect(collect(edge, { s3: { scheduleMinutes: 60 } }).sources.map((s) => s.stale)).toEqual([false, true]);
     // A slower publisher looks further ahead.
     expect(collect(edge, { s3: { scheduleMinutes: 180 } }).sources.map((s) => s.stale)).toEqual([true, true]);
   });

@@ -5,7 +5,8 @@ import { dashboardBody } from './support/template-metrics';
 import { synthStack } from './support/synth';
 
 type Json = Record<string, any>;
-const { template, stack } = synthStack({ alertEmails: ['ops@example.com'] });
+// Every insight feature on (the full profile), so each is tested here; the standard profile is tested in cost-budget.test.ts.
+const { template, stack } = synthStack({ alertEmails: ['ops@example.com'], profile: 'full' });
 const json = template.toJSON();
 const topic = (s: 'critical' | 'warning') => stack.resolve(stack.alerting.topics[s].topicArn);
 const resources = (type: string) => Object.entries<Json>(json.Resources).filter(([, r]) => r.Type === type);
@@ -21,7 +22,7 @@ const names = (t: Json) => Object.values<Json>(t.Resources).filter((r) => /Alarm
 
 describe('single-metric health alarms', () => {
   const cases = [
-    { name: 'S3-PublisherHeartbeat', metric: 'S3ObjectCount', stat: 'SampleCount', op: 'LessThanThreshold', threshold: 1, period: 3600, periods: 2, missing: 'breaching', severity: 'warning', dims: ['Bucket'] },
+    { name: 'S3-PublisherHeartbeat', metric: 'S3ObjectCount', stat: 'SampleCount', op: 'LessThanThreshold', threshold: 1, period: 7200, periods: 2, missing: 'breaching', severity: 'warning', dims: ['Bucket'] },
     { name: 'ADCE-QueueStale', metric: 'ADCEQueueAgeMinutes', stat: 'Maximum', op: 'GreaterThanThreshold', threshold: 45, period: 300, periods: 2, missing: 'breaching', severity: 'critical', dims: [] },
     { name: 'DIMS-VerificationStale', metric: 'DIMS_VerificationAgeHours', stat: 'Maximum', op: 'GreaterThanThreshold', threshold: 48, period: 21600, periods: 2, missing: 'breaching', severity: 'warning', dims: [] },
     { name: 'Cost-PublisherHeartbeat', metric: 'MonthlyAWSCost', stat: 'SampleCount', op: 'LessThanThreshold', threshold: 1, period: 86400, periods: 2, missing: 'breaching', severity: 'warning', dims: [] },
@@ -113,22 +114,22 @@ describe('SLO burn-rate alarms', () => {
   });
 
   it('uses the configured target and rates; off with slo.burnRateAlarms', () => {
-    const { template: t } = synthStack({ slo: { adceSuccessTargetPct: 99, fastBurnRate: 10 } });
+    const { template: t } = synthStack({ profile: 'full', slo: { adceSuccessTargetPct: 99, fastBurnRate: 10 } });
     const a = alarm(t.toJSON(), 'ADCE-SLOFastBurn-1h');
     expect(a.Threshold).toBe(10);
     expect(a.Metrics.find((m: Json) => m.Expression).Expression).toMatch(/ \/ 0\.01\)$/);
-    const off = names(synthStack({ slo: { burnRateAlarms: false } }).template.toJSON());
+    const off = names(synthStack({ profile: 'full', slo: { burnRateAlarms: false } }).template.toJSON());
     expect(off.filter((n) => n.includes('SLO'))).toEqual([]);
   });
 });
 
 describe('anomaly bands', () => {
-  it('S3 object growth: DIFF of the hourly object count, outside its band in 2 of 3 hours', () => {
+  it('S3 object growth: DIFF of the object count per S3 run, outside its band in 2 of 3 periods', () => {
     const a = alarm(json, 'S3-ObjectGrowthAnomaly');
     expect(a).toMatchObject({ ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'ignore', AlarmActions: [topic('warning')] });
     const exprs = a.Metrics.filter((m: Json) => m.Expression).map((m: Json) => m.Expression);
     expect(exprs).toEqual(expect.arrayContaining(['ANOMALY_DETECTION_BAND(m0, 2)', 'DIFF(objects)']));
-    expect(a.Metrics.find((m: Json) => m.MetricStat).MetricStat).toMatchObject({ Metric: { MetricName: 'S3ObjectCount' }, Stat: 'Maximum', Period: 3600 });
+    expect(a.Metrics.find((m: Json) => m.MetricStat).MetricStat).toMatchObject({ Metric: { MetricName: 'S3ObjectCount' }, Stat: 'Maximum', Period: 7200 });
   });
 
   it('every <Operation>Duration (Status=success) above its band; count follows pipelineOperations; knobs turn them off', () => {
@@ -138,9 +139,9 @@ describe('anomaly bands', () => {
       expect(a.Metrics.find((m: Json) => m.MetricStat).MetricStat.Metric).toMatchObject({ MetricName: `${op}Duration`, Dimensions: [{ Name: 'Status', Value: 'success' }] });
       expect(a.AlarmDescription).toMatch(/#operation-durationanomaly$/);
     }
-    const custom = names(synthStack({ pipelineOperations: ['Load'], anomalyDetection: { s3Growth: false, bandWidth: 3 } }).template.toJSON());
+    const custom = names(synthStack({ profile: 'full', pipelineOperations: ['Load'], anomalyDetection: { s3Growth: false, bandWidth: 3 } }).template.toJSON());
     expect(custom.filter((n) => n.includes('Anomaly'))).toEqual(['Load-DurationAnomaly']);
-    const off = names(synthStack({ anomalyDetection: { s3Growth: false, operationDurations: false } }).template.toJSON());
+    const off = names(synthStack({ profile: 'full', anomalyDetection: { s3Growth: false, operationDurations: false } }).template.toJSON());
     expect(off.filter((n) => n.includes('Anomaly'))).toEqual([]);
   });
 });
@@ -185,7 +186,7 @@ describe('health roll-up', () => {
   });
 
   it('off with healthRollup: false', () => {
-    const off = names(synthStack({ healthRollup: false }).template.toJSON());
+    const off = names(synthStack({ profile: 'full', healthRollup: false }).template.toJSON());
     expect(off.filter((n) => n.startsWith('Monitoring-'))).toEqual([]);
   });
 });

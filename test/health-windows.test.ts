@@ -59,12 +59,14 @@ describe('freshness judged against the next check (S3 collector)', () => {
   };
 
   it('with the hourly scan and a 36 h threshold, a source 35.1 h old is already stale (36.1 h at the next check)', () => {
-    expect(collect({}, { 'a/': 34.9, 'b/': 35.1, 'c/': 40 })).toEqual({ stale: ['b/', 'c/'], count: 2 });
+    expect(collect({ s3: { scheduleMinutes: 60 } }, { 'a/': 34.9, 'b/': 35.1, 'c/': 40 })).toEqual({ stale: ['b/', 'c/'], count: 2 });
+    // The default 2-hourly scan looks 2 h ahead.
+    expect(collect({}, { 'a/': 33.9, 'b/': 34.1 })).toEqual({ stale: ['b/'], count: 1 });
   });
 
   it('the lookahead is the S3 schedule: every 6 h flags sources from 30 h; per-prefix thresholds too', () => {
     expect(collect({ s3: { scheduleMinutes: 360 } }, { 'a/': 29.9, 'b/': 30.1 }).stale).toEqual(['b/']);
-    expect(collect({ s3: { freshness: { perPrefix: { 'slow/': 168 } } } }, { 'slow/': 166.9, 'fast/': 35.5 }).stale).toEqual(['fast/']);
+    expect(collect({ s3: { freshness: { perPrefix: { 'slow/': 168 } } } }, { 'slow/': 165.9, 'fast/': 34.5 }).stale).toEqual(['fast/']);
   });
 
   it('staleBeforeNextCheck: strictly past the threshold at the next check', () => {

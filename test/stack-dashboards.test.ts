@@ -20,7 +20,9 @@ const titled = (widgets: Widget[], title: string) => {
 /** `[namespace, name, dims..., {options}]` rows of a metric widget. */
 const rows = (w: Widget) => (w.properties.metrics as unknown[][]).map((r) => ({ ids: r.filter((x) => typeof x === 'string'), opts: (r.find((x) => typeof x === 'object') ?? {}) as any }));
 
+// The full profile: per-priority graph lines and the roll-up row are on.
 const { template, stack } = synthStack({
+  profile: 'full',
   monthlyBudgetUsd: 120,
   pipelineOperations: ['DataExtraction', 'S3Upload', 'Validation', 'ModelTraining'],
   s3: { bucket: 'other-lake' },

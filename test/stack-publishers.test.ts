@@ -54,7 +54,7 @@ describe('publishers in the template (default config)', () => {
 
   it('each runs on an EventBridge Scheduler rate from config with retries and the encrypted TLS-only failed-runs queue as DLQ', () => {
     const schedules = resources(template, 'AWS::Scheduler::Schedule');
-    const expected = { S3: 'rate(1 hour)', Adce: 'rate(5 minutes)', Dims: 'rate(6 hours)', Cost: 'rate(1 day)' };
+    const expected = { S3: 'rate(2 hours)', Adce: 'rate(5 minutes)', Dims: 'rate(6 hours)', Cost: 'rate(1 day)' };
     for (const [id, rate] of Object.entries(expected)) {
       const [fnId] = functionOf(template, id);
       const schedule = schedules.find(([, s]) => s.Properties.Target.Arn['Fn::GetAtt']?.[0] === fnId);
@@ -71,10 +71,12 @@ describe('publishers in the template (default config)', () => {
     }
   });
 
-  it('schedules follow config', () => {
-    const { template: t } = synthStack({ adce: { scheduleMinutes: 15 }, cost: { scheduleMinutes: 720 } });
-    const rates = resources(t, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties.ScheduleExpression).sort();
-    expect(rates).toEqual(['rate(1 hour)', 'rate(12 hours)', 'rate(15 minutes)', 'rate(6 hours)']);
+  it('schedules follow config; every schedule passes its scheduled time (dashboard cadences); no breakdown, no Cost Explorer grant', () => {
+    const { template: t } = synthStack({ adce: { scheduleMinutes: 15 }, cost: { scheduleMinutes: 720, topServices: 0 } });
+    const schedules = resources(t, 'AWS::Scheduler::Schedule');
+    expect(schedules.map(([, s]) => s.Properties.ScheduleExpression).sort()).toEqual(['rate(12 hours)', 'rate(15 minutes)', 'rate(2 hours)', 'rate(6 hours)']);
+    for (const [id, s] of schedules) expect(JSON.parse(s.Properties.Target.Input), id).toEqual({ scheduledTime: '<aws.scheduler.scheduled-time>' });
+    expect(actionsOf(statementsOf(t, functionOf(t, 'Cost')[1])).filter((a) => a.startsWith('ce:'))).toEqual([]);
   });
 
   it('log groups keep logs for config.logRetentionDays (rounded up to a value CloudWatch Logs offers)', () => {
@@ -98,15 +100,24 @@ describe('publishers in the template (default config)', () => {
     }
   });
 
-  it('Cost Explorer only for the cost function; GetMetricData only for DIMS; no AWS managed policies', () => {
+  it('Budgets and Cost Explorer only for the cost function; GetMetricData only for DIMS; no AWS managed policies', () => {
     for (const id of Object.values(IDS)) {
       const actions = actionsOf(statementsOf(template, functionOf(template, id)[1]));
       expect(actions.some((a) => a.startsWith('ce:')), id).toBe(id === 'Cost');
+      expect(actions.some((a) => a.startsWith('budgets:')), id).toBe(id === 'Cost');
       expect(actions.includes('cloudwatch:GetMetricData'), id).toBe(id === 'Dims');
       expect(actions.some((a) => a.startsWith('s3:Put')), id).toBe(id === 'Adce');
     }
-    const costActions = actionsOf(statementsOf(template, functionOf(template, 'Cost')[1]));
-    expect(costActions).toEqual(expect.arrayContaining(['ce:GetCostAndUsage', 'ce:GetCostForecast']));
+    const costStatements = statementsOf(template, functionOf(template, 'Cost')[1]);
+    // Month to date and forecast: ViewBudget on the stack's one budget, nothing else of Budgets.
+    const budgetStatements = costStatements.filter((s) => actionsOf([s]).some((a) => a.startsWith('budgets:')));
+    expect(budgetStatements).toEqual([
+      expect.objectContaining({ Action: 'budgets:ViewBudget', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':budgets::', { Ref: 'AWS::AccountId' }, ':budget/NBA-Simulator-monthly-cost']] } }),
+    ]);
+    // Cost Explorer only for the per-service breakdown: no forecast, no other call.
+    expect(actionsOf(costStatements).filter((a) => a.startsWith('ce:'))).toEqual(['ce:GetCostAndUsage']);
+    const env = functionOf(template, 'Cost')[1].Properties.Environment.Variables;
+    expect(env).toMatchObject({ COST_BUDGET_NAME: 'NBA-Simulator-monthly-cost', COST_BUDGET_ACCOUNT: { Ref: 'AWS::AccountId' } });
     for (const [id, role] of resources(template, 'AWS::IAM::Role').filter(([rid]) => rid.startsWith('MonitoringPublishers'))) {
       expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
     }

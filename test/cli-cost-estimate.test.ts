@@ -63,10 +63,11 @@ function assembly(templates: Record<string, unknown>): string {
   return dir;
 }
 
-const config = configFile({ pipelineOperations: ['Load'], adce: { priorities: ['high'] }, cost: { topServices: 2 } });
+// The full profile: per-priority and per-service metrics are custom metrics here.
+const config = configFile({ profile: 'full', pipelineOperations: ['Load'], adce: { priorities: ['high'] }, cost: { topServices: 2 } });
 const FLAGS = [
   '--pipeline-hours-per-day', '3', '--pipeline-requests-per-day', '100', '--run-seconds', 'adce=2,s3=20,cost=4', '--bucket-objects', '25000',
-  '--bucket-prefixes', '4', '--ce-requests-per-run', '2', '--log-kb-per-run', '10', '--notifications-per-month', '40',
+  '--bucket-prefixes', '4', '--ce-requests-per-breakdown', '1', '--log-kb-per-run', '10', '--notifications-per-month', '40',
 ];
 
 async function estimate(app: string, ...extra: string[]) {
@@ -80,31 +81,33 @@ describe('monitor cost-estimate', () => {
    * Hand computation (month = 730 h = 43,800 min = 30.4167 days):
    * runs: ADCE rate(5 minutes) = 8,760; S3 rate(1 hour) = 730; cost cron(0 6 * * ? *) = 30.4167; no DIMS function.
    * custom metrics (metric-months = sets x billed hours / 730):
-   *   S3: ObjectCount, TotalSizeGB, StaleSources {Bucket} = 3 x 730 h = 3 (per-prefix metrics are off)
+   *   S3: ObjectCount, StaleSources {Bucket} = 2 x 730 h = 2 (per-prefix metrics are off);
+   *       TotalSizeGB is sent every 360 min: 43,800 / 360 = 121.67 h = 0.1667
    *   ADCE: QueueDepth, QueueTasks{Priority=high}, Backlog, QueueAge, LastRunAge, Completed, Failed, Skipped, SuccessRate = 9 x 730 h = 9
    *   cost: MonthlyAWSCost, BudgetUtilization, Forecasted x2, ServiceMonthlyCost x2 services = 6 x 30.4167 h = 0.25
    *   pipeline (3 h/day = 91.25 h): S3UploadFailures, ValidationPassRate, LoadDuration{success,failure} = 4 x 91.25 h = 0.5
    *   metric filter with DefaultValue: 1 x 730 h = 1
-   *   total 13.75 - 10 free = 3.75 x $0.30 = $1.125
+   *   total 12.9167 - 10 free = 2.9167 x $0.30 = $0.875
    * alarms: 12 standard + math (2 metrics) = 14 x $0.10 = $1.40; anomaly 3 x $0.10 = $0.30; high-res 1 x $0.30;
    *   composites 2 x $0.50 = $1.00; free -10 x $0.10 = -$1.00  => $2.00
    * dashboards: 5 - 3 free = 2 x $3 = $6.00
    * PutMetricData: 100 x 30.4167 + 8,760 + 730 + 30.4167 = 12,562 requests < 1M free => $0
    * Lambda: ADCE 8,760 x 0.25 GB x 2 s = 4,380 GB-s; S3 730 x 1 GB x 20 s = 14,600; cost 30.4167 x 0.125 x 4 = 15.2; 9,520 requests:
    *   all within 400,000 GB-s and 1M requests => $0;  Scheduler 9,520 < 14M => $0
-   * Cost Explorer: 30.4167 x 2 = 60.833 requests x $0.01 = $0.6083
+   * AWS Budgets: 30.4167 DescribeBudget, free; Cost Explorer: one breakdown a day (serviceBreakdownMinutes 1440) x 1 request = $0.3042
    * S3: publisher LIST 730 x (ceil(25 pages x 1.25: one partial page per range of 4) + 2 x 4 prefixes + 1 = 41)
    *   = 29,930 x $0.005/1000 = $0.14965;
    *   ADCE 8,760 LIST x $0.005/1000 + 17,520 GET x $0.0004/1000 = $0.0438 + $0.0070 = $0.0508
    * logs 9,520 x 10 KB = 0.091 GB < 5 GB free => $0; X-Ray 8,760 traces < 100,000 => $0; SNS 40 emails < 1,000 => $0
    * KMS: 1 key = $1.00
-   * total = 1.125 + 2.00 + 6.00 + 0.6083 + 0.14965 + 0.0508 + 1.00 = $10.93375 => $10.93
+   * total = 0.875 + 2.00 + 6.00 + 0.3042 + 0.14965 + 0.0508 + 1.00 = $10.3796 => $10.38
    */
   it('matches the hand-computed monthly total of a small stack, line by line', async () => {
     const { code, io, lastLine } = await estimate(assembly({ Synthetic: TEMPLATE }));
     expect(code).toBe(0);
-    expect(lastLine).toBe('Total: $10.93/month');
-    expect(io.stdout).toMatch(/Custom metrics: \$1\.13\n/);
+    expect(lastLine).toBe('Total: $10.38/month');
+    expect(io.stdout).toMatch(/Custom metrics: \$0\.88\n/);
+    expect(io.stdout).toMatch(/S3TotalSizeGB \{Bucket=nba-sim-raw-data-lake\} \(sent every 360 min\)\s+1 x 121\.7 h = 0\.167 metric-months\s+\$0\.05/);
     expect(io.stdout).toMatch(/NBA-Simulator\/ADCE\/ADCEQueueTasks \{Priority=\*\}\s+1 x 730\.0 h = 1\.000 metric-months\s+\$0\.30/);
     expect(io.stdout).toMatch(/NBA-Simulator\/Costs\/ServiceMonthlyCost \{Service=\*\}\s+2 x 30\.4 h = 0\.083 metric-months\s+\$0\.03/);
     expect(io.stdout).toMatch(/NBA-Simulator\/Monitoring\/PublisherErrors \(metric filter ErrorFilter\)\s+1 x 730\.0 h/);
@@ -113,7 +116,9 @@ describe('monitor cost-estimate', () => {
     expect(io.stdout).toMatch(/metric-math alarms \(billed per metric in the expression\)\s+1 alarms = 2 alarm metrics\s+\$0\.20/);
     expect(io.stdout).toMatch(/anomaly detection alarms \(3 alarm metrics per metric\)\s+1 alarms = 3 alarm metrics\s+\$0\.30/);
     expect(io.stdout).toMatch(/Dashboards: \$6\.00\n/);
-    expect(io.stdout).toMatch(/Cost Explorer: \$0\.61\n/);
+    expect(io.stdout).toMatch(/Cost Explorer: \$0\.30\n/);
+    expect(io.stdout).toMatch(/GetCostAndUsage \(per-service breakdown every 1440 min\)\s+30\.4 breakdowns x 1 requests = 30\.4/);
+    expect(io.stdout).toMatch(/AWS Budgets: \$0\.00\n\s+DescribeBudget/);
     expect(io.stdout).toMatch(/S3 publisher: LIST \(partitioned scan\)\s+730 runs x 41 requests .* = 29,930\s+\$0\.15/);
     expect(io.stdout).toMatch(/Lambda: \$0\.00\n/);
     expect(io.stdout).toMatch(/KMS: \$1\.00\n/);
@@ -123,16 +128,16 @@ describe('monitor cost-estimate', () => {
   });
 
   /*
-   * Without the free tier: metrics 13.75 x 0.30 = 4.125; alarms 1.40 + 0.30 + 0.30 + 1.00 = 3.00; dashboards 5 x 3 = 15;
+   * Without the free tier: metrics 12.9167 x 0.30 = 3.875; alarms 1.40 + 0.30 + 0.30 + 1.00 = 3.00; dashboards 5 x 3 = 15;
    * PutMetricData 12,562 x 0.01/1000 = 0.1256; Lambda (4,380 + 14,600) x 0.0000133334 + 15.2 x 0.0000166667 + 9,520 x 0.2/1M = 0.2552;
-   * Scheduler 9,520 x 1/1M = 0.0095; CE 0.6083; S3 0.14965 + 0.0508 = 0.20045; logs 0.0908 GB x 0.5 = 0.0454;
-   * X-Ray 8,760 x 5/1M = 0.0438; KMS 1; SNS 40 x 2/100,000 = 0.0008  => 24.41415 => $24.41
+   * Scheduler 9,520 x 1/1M = 0.0095; CE 0.3042; S3 0.14965 + 0.0508 = 0.20045; logs 0.0908 GB x 0.5 = 0.0454;
+   * X-Ray 8,760 x 5/1M = 0.0438; KMS 1; SNS 40 x 2/100,000 = 0.0008  => 23.8596 => $23.86
    */
   it('matches the hand-computed total without the free tier', async () => {
     const { code, lastLine, io } = await estimate(assembly({ Synthetic: TEMPLATE }), '--no-free-tier', '--json');
     expect(code).toBe(0);
     const report = JSON.parse(io.stdout);
-    expect(report.totalUsd).toBe(24.41);
+    expect(report.totalUsd).toBe(23.86);
     expect(report.lines.some((l: { item: string }) => /free tier/.test(l.item))).toBe(false);
     expect(lastLine).toBe('}');
   });
@@ -160,8 +165,10 @@ describe('monitor cost-estimate', () => {
     const io = captureIO();
     expect(await main(['cost-estimate', '--app', app, '--pipeline-hours-per-day', '0'], io)).toBe(0);
     expect(io.stdout).toMatch(/Config: MONITOR_CONFIG in the template/);
-    // 6-hourly: 121.7 billed hours per month, for each DIMS metric including the configured extra one.
-    expect(io.stdout).toMatch(/NBA-Simulator\/DIMS\/DIMS_CodeBaseMlScripts\s+1 x 121\.7 h = 0\.167 metric-months/);
+    // DIMS runs 6-hourly (121.7 billed hours) for what its alarms read; its recorded values, the
+    // configured extra one included, are sent once a day as DIMS verifies (30.4 h).
+    expect(io.stdout).toMatch(/NBA-Simulator\/DIMS\/DIMS_VerificationAgeHours\s+1 x 121\.7 h = 0\.167 metric-months/);
+    expect(io.stdout).toMatch(/NBA-Simulator\/DIMS\/DIMS_CodeBaseMlScripts \(sent every 1440 min\)\s+1 x 30\.4 h = 0\.042 metric-months/);
     expect(io.stdout).not.toMatch(/NBA-Simulator\/Performance\//);
     expect(io.stdout).toMatch(/GetMetricData \(DIMS drift/);
   });

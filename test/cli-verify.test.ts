@@ -96,10 +96,13 @@ describe('monitor verify', () => {
       return input.MetricDataQueries!.map((q) => ({ name: q.MetricStat!.Metric!.MetricName!, dims: q.MetricStat!.Metric!.Dimensions, minutes }));
     });
     const byName = (name: string) => queries.filter((q) => q.name === name);
-    expect(byName('S3ObjectCount')).toEqual([{ name: 'S3ObjectCount', dims: [{ Name: 'Bucket', Value: 'nba-sim-raw-data-lake' }], minutes: 120 }]);
-    expect(byName('ADCEQueueTasks').map((q) => q.dims![0]!.Value)).toEqual(['critical', 'high', 'medium', 'low']);
+    expect(byName('S3ObjectCount')).toEqual([{ name: 'S3ObjectCount', dims: [{ Name: 'Bucket', Value: 'nba-sim-raw-data-lake' }], minutes: 240 }]);
+    // Standard profile: tasks by priority are log lines, not metrics to check.
+    expect(byName('ADCEQueueTasks')).toEqual([]);
     expect(byName('ADCEQueueDepth')[0]!.minutes).toBe(10);
-    expect(byName('DIMS_S3Objects')[0]).toEqual({ name: 'DIMS_S3Objects', dims: [{ Name: 'Source', Value: 'DIMS' }], minutes: 720 });
+    // A dashboard-only metric sent once a day: 2 of its sends, not 2 DIMS runs.
+    expect(byName('DIMS_S3Objects')[0]).toEqual({ name: 'DIMS_S3Objects', dims: [{ Name: 'Source', Value: 'DIMS' }], minutes: 2880 });
+    expect(byName('DIMS_VerificationAgeHours')[0]!.minutes).toBe(720);
     expect(byName('MonthlyAWSCost')[0]!.minutes).toBe(2880);
     // Only sent when there is something to report: not a heartbeat, not checked.
     expect(byName('ADCESuccessRate')).toEqual([]);
@@ -201,7 +204,7 @@ describe('monitor verify', () => {
     const result = JSON.parse(io.stdout);
     expect(result.ok).toBe(false);
     expect(result.checks.filter((c: { status: string }) => c.status === 'fail')).toEqual([
-      { kind: 'metric', name: 'NBA-Simulator/DIMS/DIMS_PythonFiles', status: 'fail', detail: 'no data in the last 720 min (heartbeat window of the dims publisher): is the dims publisher running? (its Lambda logs)' },
+      { kind: 'metric', name: 'NBA-Simulator/DIMS/DIMS_PythonFiles', status: 'fail', detail: 'no data in the last 2880 min (2 sends of a metric sent every 1440 min): is the dims publisher running? (its Lambda logs)' },
     ]);
   });
 

@@ -1,9 +1,10 @@
 import { tmpdir } from 'node:os';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SEVERITIES, recipientsFor } from '../lib/config/alerting';
 import { ConfigError, alarmName, loadConfig, parseConfig } from '../lib/config/load';
+import { PROFILE_FEATURES, featureValue } from '../lib/config/profile';
 import { operationNames, scheduledOperations } from '../lib/config/schema';
 
 function configDirWith(files: Record<string, string>): string {
@@ -29,7 +30,7 @@ describe('configuration', () => {
     expect(config.namespacePrefix).toBe('NBA-Simulator');
     expect(config.monthlyBudgetUsd).toBe(150);
     expect(config.adce.scheduleMinutes).toBe(5);
-    expect(config.s3.scheduleMinutes).toBe(60);
+    expect(config.s3.scheduleMinutes).toBe(120);
     expect(config.dims.scheduleMinutes).toBe(360);
     expect(config.cost.scheduleMinutes).toBe(1440);
     expect(warnings.join(' ')).toMatch(/alarms will notify nobody/);
@@ -168,19 +169,36 @@ describe('who gets which alert', () => {
   });
 });
 
-describe('shipped config files', () => {
-  it('every config/<env>.json validates, and the lean profile turns off exactly the priced extras', () => {
-    const dir = join(process.cwd(), 'config');
-    const envs = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
-    expect(envs).toContain('lean');
-    for (const envName of envs) expect(() => loadConfig({ envName, configDir: dir })).not.toThrow();
-    const { config } = loadConfig({ envName: 'lean', configDir: dir });
-    expect(config.adce.priorities).toEqual([]);
-    expect(config.s3.scheduleMinutes).toBe(360);
-    expect(config.slo.burnRateAlarms).toBe(false);
-    expect(config.healthRollup).toBe(false);
-    expect(config.anomalyDetection).toMatchObject({ operationDurations: false, s3Growth: true });
-    expect(config.costAnomalyDetection).toBe(true);
+describe('profiles', () => {
+  const features = (config: object) => Object.fromEntries(PROFILE_FEATURES.map((f) => [f.key, featureValue(config, f.key)]));
+  const all = (value: boolean) => Object.fromEntries(PROFILE_FEATURES.map((f) => [f.key, value]));
+
+  it('standard (the default) turns every profile feature off; full turns every one on; costBudgetUsd defaults to 3', () => {
+    const standard = parseConfig({});
+    expect(standard.profile).toBe('standard');
+    expect(standard.costBudgetUsd).toBe(3);
+    expect(features(standard)).toEqual(all(false));
+    expect(features(parseConfig({ profile: 'full' }))).toEqual(all(true));
+  });
+
+  it.each(PROFILE_FEATURES.map((f) => f.key))('%s set explicitly wins over either profile', (key) => {
+    const set = (value: boolean) => key.split('.').reduceRight<unknown>((inner, k) => ({ [k]: inner }), value) as Record<string, unknown>;
+    const merge = (profile: string, value: boolean) => ({ profile, ...set(value) });
+    expect(featureValue(parseConfig(merge('standard', true)), key)).toBe(true);
+    expect(featureValue(parseConfig(merge('full', false)), key)).toBe(false);
+    // Every other feature keeps its profile's default.
+    const others = PROFILE_FEATURES.filter((f) => f.key !== key).map((f) => featureValue(parseConfig(merge('full', false)), f.key));
+    expect(others.every((v) => v === true)).toBe(true);
+  });
+
+  it('a resolved config parses to itself (the Lambdas re-parse MONITOR_CONFIG)', () => {
+    const full = parseConfig({ profile: 'full', healthRollup: false });
+    expect(parseConfig(JSON.parse(JSON.stringify(full)))).toEqual(full);
+  });
+
+  it('an unknown profile or a non-positive costBudgetUsd is refused by name', () => {
+    expect(loadError(() => parseConfig({ profile: 'lean' }))).toMatch(/profile = "lean": must be "standard" or "full"/);
+    expect(loadError(() => parseConfig({ costBudgetUsd: 0 }))).toMatch(/costBudgetUsd = 0: must be > 0/);
   });
 });
 

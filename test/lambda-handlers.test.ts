@@ -1,5 +1,6 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CostExplorerClient, GetCostAndUsageCommand, GetCostForecastCommand } from '@aws-sdk/client-cost-explorer';
+import { BudgetsClient, DescribeBudgetCommand, NotFoundException } from '@aws-sdk/client-budgets';
+import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,6 +11,7 @@ import { PublisherRunError } from '../lib/jobs/run';
 const cw = mockClient(CloudWatchClient);
 const s3 = mockClient(S3Client);
 const ce = mockClient(CostExplorerClient);
+const budgets = mockClient(BudgetsClient);
 const context = { awsRequestId: 'req-1', functionName: 'fn', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '256', logGroupName: 'g', logStreamName: 's' } as unknown as Context;
 const body = (text: string) => ({ Body: { transformToString: async () => text } as never, ETag: '"e1"' });
 let logs: string[];
@@ -18,11 +20,14 @@ beforeEach(() => {
   cw.reset();
   s3.reset();
   ce.reset();
+  budgets.reset();
   vi.resetModules();
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date('2025-11-08T00:30:00Z'));
   vi.stubEnv('MONITOR_CONFIG', JSON.stringify(parseConfig({ dataLakeBucket: 'lake' })));
   vi.stubEnv('ADCE_CURSOR_BUCKET', 'state');
+  vi.stubEnv('COST_BUDGET_ACCOUNT', '123456789012');
+  vi.stubEnv('COST_BUDGET_NAME', 'lake-monthly-cost');
   vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'false');
   logs = [];
   // Powertools Logger writes JSON lines to stdout/stderr through its own Console.
@@ -51,11 +56,15 @@ describe('publisher Lambda handlers', () => {
     cw.on(PutMetricDataCommand).resolves({});
     const { handler } = await import('../lambda/adce-publisher');
     const summary = await handler({}, context);
-    expect(summary).toEqual({ publisher: 'adce', datums: 12, sent: 12, rejected: 0, problems: 0 });
+    // Standard profile: tasks by priority are log lines, not metrics.
+    expect(summary).toEqual({ publisher: 'adce', datums: 8, sent: 8, rejected: 0, problems: 0 });
+    expect(logs.map((l) => JSON.parse(l)).filter((l) => l.message === 'queue tasks by priority').map((l) => [l.priority, l.tasks])).toEqual([
+      ['critical', 0], ['high', 0], ['medium', 0], ['low', 0],
+    ]);
     expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'state', Key: 'adce/cursor.json', IfNoneMatch: '*' });
     expect(sentNames()).toContain('ADCESuccessRate');
     const line = logs.map((l) => JSON.parse(l)).find((l) => l.message === 'Publisher run finished');
-    expect(line).toMatchObject({ level: 'INFO', correlation_id: 'req-1', function_request_id: 'req-1', cold_start: expect.any(Boolean), sent: 12, publisher: 'adce' });
+    expect(line).toMatchObject({ level: 'INFO', correlation_id: 'req-1', function_request_id: 'req-1', cold_start: expect.any(Boolean), sent: 8, publisher: 'adce' });
   });
 
   it('ADCE: a malformed queue throws AFTER the run datums were published (Errors + DLQ see it)', async () => {
@@ -85,17 +94,32 @@ describe('publisher Lambda handlers', () => {
     expect(drift?.Value).toBe(10);
   });
 
-  it('cost: DataUnavailableException is logged at ERROR but the run does not fail (retrying would not help)', async () => {
-    ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('no data'), { name: 'DataUnavailableException' }));
+  it("DIMS: a scheduled run not first in its day sends only what alarms read; the recorded values wait for the day's first run (and say so)", async () => {
+    s3.on(GetObjectCommand).resolves(body("s3_storage:\n  total_objects:\n    value: 100\n    last_verified: '2025-11-08T00:00:00Z'\n  total_size_gb:\n    value: 1\ncode_base:\n  python_files:\n    value: 2\n  test_files:\n    value: 3\n"));
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'live', Values: [110] }] });
+    cw.on(PutMetricDataCommand).resolves({});
+    const { handler } = await import('../lambda/dims-publisher');
+    // DIMS runs every 6 h; its recorded values are sent once a day (dims.verificationCadenceHours).
+    expect(await handler({ scheduledTime: '2025-11-08T06:00:00Z' }, context)).toMatchObject({ publisher: 'dims', datums: 2, sent: 2, problems: 0 });
+    expect(sentNames().sort()).toEqual(['DIMS_S3ObjectsDriftPct', 'DIMS_VerificationAgeHours']);
+    const held = logs.map((l) => JSON.parse(l)).find((l) => l.message.startsWith('Not sent this run'));
+    expect(held.heldBack).toEqual(['DIMS_S3Objects (every 1440 min)', 'DIMS_S3SizeGB (every 1440 min)', 'DIMS_PythonFiles (every 1440 min)', 'DIMS_TestFiles (every 1440 min)']);
+    cw.resetHistory();
+    expect(await handler({ scheduledTime: '2025-11-09T00:00:00Z' }, context)).toMatchObject({ sent: 6 });
+  });
+
+  it('cost: reads the budget the stack names (account and name from the environment); a missing budget fails the run, logged at ERROR', async () => {
+    budgets.on(DescribeBudgetCommand).rejects(new NotFoundException({ message: 'no such budget', $metadata: {} }));
+    ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [] });
     const { handler } = await import('../lambda/cost-publisher');
-    expect(await handler({}, context)).toEqual({ publisher: 'cost', datums: 0, sent: 0, rejected: 0, problems: 1 });
-    expect(ce.commandCalls(GetCostForecastCommand)).toHaveLength(0);
+    await expect(handler({}, context)).rejects.toThrow(/AWS Budgets has no budget "lake-monthly-cost" in account 123456789012/);
+    expect(budgets.commandCalls(DescribeBudgetCommand)[0]!.args[0].input).toEqual({ AccountId: '123456789012', BudgetName: 'lake-monthly-cost' });
     expect(logs.map((l) => JSON.parse(l)).filter((l) => l.level === 'ERROR')).toHaveLength(1);
   });
 
   it('cost: CloudWatch down through every retry -> the handler throws after trying', async () => {
+    budgets.on(DescribeBudgetCommand).resolves({ Budget: { BudgetName: 'lake-monthly-cost', BudgetType: 'COST', TimeUnit: 'MONTHLY', CalculatedSpend: { ActualSpend: { Amount: '5', Unit: 'USD' }, ForecastedSpend: { Amount: '10', Unit: 'USD' } } } });
     ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [] });
-    ce.on(GetCostForecastCommand).resolves({ Total: { Amount: '10', Unit: 'USD' } });
     cw.on(PutMetricDataCommand).rejects(Object.assign(new Error('AccessDenied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
     const { handler } = await import('../lambda/cost-publisher');
     await expect(handler({}, context)).rejects.toThrow(/Publisher run failed after sending 0 datum\(s\): 4 datum\(s\) could not be sent: AccessDenied \(HTTP 403\)/);

@@ -35,7 +35,7 @@ beforeAll(async () => {
   // Data-lake neighbours the publishers must not trip over.
   for (let i = 0; i < 50; i++) await put(`espn_play_by_play/2025/game_${i}.json`, '{}');
   await put('root-level.txt', 'x');
-  config = configFile({ dataLakeBucket: BUCKET });
+  config = configFile({ dataLakeBucket: BUCKET, adce: { priorityMetrics: true } });
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
 });

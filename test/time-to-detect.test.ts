@@ -102,10 +102,10 @@ describe('time to detect, from the synthesized template', () => {
     for (const g of dataGap) expect(g.minutes, `threshold ${g.threshold} min`).toBeLessThanOrEqual(g.threshold + 60);
   });
 
-  it('default numbers: S3 120 min, ADCE 10 min, DIMS 12 h, cost 48 h; ADCE failure 10 min; data gap 36 h + 60 min', () => {
+  it('default numbers: S3 4 h, ADCE 10 min, DIMS 12 h, cost 48 h; ADCE failure 10 min; data gap 36 h + 60 min', () => {
     const { death, adceFailure, dataGap, schedule } = analyse({});
-    expect(schedule).toEqual({ s3: 60, adce: 5, dims: 360, cost: 1440 });
-    expect(Object.fromEntries(Object.entries(death).map(([p, d]) => [p, d.minutes]))).toEqual({ s3: 120, adce: 10, dims: 720, cost: 2880 });
+    expect(schedule).toEqual({ s3: 120, adce: 5, dims: 360, cost: 1440 });
+    expect(Object.fromEntries(Object.entries(death).map(([p, d]) => [p, d.minutes]))).toEqual({ s3: 240, adce: 10, dims: 720, cost: 2880 });
     expect(adceFailure).toBe(10);
     expect(dataGap).toEqual([{ threshold: 36 * 60, minutes: 36 * 60 + 60 }]);
   });

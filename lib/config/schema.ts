@@ -155,7 +155,11 @@ const dataLakeBucketSchema = z.strictObject({
 const s3Schema = group({
   /** Measure the data-lake bucket(s): size, growth, freshness per source. */
   enabled: def(z.boolean(), true),
-  /** Every 2 hours: a data gap is reported by its threshold + 2 h; each scan lists the whole bucket (LIST requests cost money). */
+  /**
+   * Every 2 hours: each scan lists the whole bucket (LIST requests cost money). A data gap is
+   * still reported by its threshold + 1 h (sources are judged against the next scan); a dead S3
+   * publisher after 2 scans.
+   */
   scheduleMinutes: minutes(120),
   /** Data-lake bucket to measure (one bucket; for several use `buckets`). @default the top-level `dataLakeBucket` */
   bucket: z.optional(bucketName),

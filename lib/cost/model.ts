@@ -286,10 +286,10 @@ export function estimateCost(
         missingPublishers.add(metric.source);
         continue;
       }
-      // A metric with a dashboard cadence is sent by one run in every cadence/schedule runs.
-      const share = metric.cadenceMinutes && metric.scheduleMinutes ? metric.scheduleMinutes / metric.cadenceMinutes : 1;
-      hours = billedHours(fn.invocationsPerMonth * share);
-      datumsPerRun.set(fn.logicalId, (datumsPerRun.get(fn.logicalId) ?? 0) + sets * share);
+      // A metric with a dashboard cadence is sent once per cadence window (by the first run in it).
+      const sends = metric.cadenceMinutes !== metric.scheduleMinutes && metric.cadenceMinutes ? Math.min(fn.invocationsPerMonth, MINUTES_PER_MONTH / metric.cadenceMinutes) : fn.invocationsPerMonth;
+      hours = billedHours(sends);
+      datumsPerRun.set(fn.logicalId, (datumsPerRun.get(fn.logicalId) ?? 0) + (sets * sends) / Math.max(1, fn.invocationsPerMonth));
     }
     const mm = (sets * hours) / HOURS_PER_MONTH;
     metricMonths += mm;
@@ -409,7 +409,7 @@ export function estimateCost(
     line('AWS Budgets', 'DescribeBudget (month to date and forecast, every cost run)', `${fmt(cost.invocationsPerMonth, 1)} requests (no request charge)`, 0);
     const { topServices, scheduleMinutes, serviceBreakdownMinutes } = config.cost;
     if (topServices > 0) {
-      const breakdowns = cost.invocationsPerMonth * (scheduleMinutes / sendCadence(scheduleMinutes, serviceBreakdownMinutes));
+      const breakdowns = Math.min(cost.invocationsPerMonth, MINUTES_PER_MONTH / sendCadence(scheduleMinutes, serviceBreakdownMinutes));
       const requests = breakdowns * assumptions.ceRequestsPerBreakdown;
       line('Cost Explorer', `GetCostAndUsage (per-service breakdown every ${sendCadence(scheduleMinutes, serviceBreakdownMinutes)} min)`, `${fmt(breakdowns, 1)} breakdowns x ${assumptions.ceRequestsPerBreakdown} requests = ${fmt(requests, 1)} (no free tier)`, requests * prices.costExplorer.apiRequest);
     }

@@ -284,7 +284,8 @@ async function checkMetrics(clients: CliClients, config: MonitoringConfig, metri
   }
   for (const q of queries) {
     const label = `${q.metric.namespace}/${q.metric.name}${Object.keys(q.dimensions).length ? ` {${Object.entries(q.dimensions).map(([k, v]) => `${k}=${v}`).join(', ')}}` : ''}`;
-    const window = `${windowMinutes(heartbeatWindow(q.metric.cadenceMinutes!))} min (heartbeat window of the ${q.metric.source} publisher)`;
+    const own = q.metric.cadenceMinutes !== q.metric.scheduleMinutes;
+    const window = `${windowMinutes(heartbeatWindow(q.metric.cadenceMinutes!))} min (${own ? `2 sends of a metric sent every ${q.metric.cadenceMinutes} min` : `heartbeat window of the ${q.metric.source} publisher`})`;
     const error = errors.get(q.id);
     const last = latest.get(q.id);
     if (error) checks.push({ kind: 'metric', name: label, status: 'fail', detail: `cannot query: ${error}` });

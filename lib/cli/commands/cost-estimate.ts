@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../../config/load';
 import { type MonitoringConfig, PUBLISHERS } from '../../config/schema';
 import { type CfnTemplate, type CostAssumptions, type CostReport, DEFAULT_ASSUMPTIONS, configFromTemplates, estimateCost } from '../../cost/model';
+import type { WhatIf } from '../../cost/what-if';
 import { UsageError, parseNumberFlag } from '../flags';
 import { recordedConfigs } from '../deployed';
 import { EXIT, type LocalConfig, type RegisterCommand, localConfig } from '../main';
@@ -17,6 +18,7 @@ interface CostOptions {
   app: string;
   stack?: string;
   json?: boolean;
+  whatIf?: boolean;
   freeTier: boolean;
   pipelineHoursPerDay: string;
   pipelineRequestsPerDay: string;
@@ -38,6 +40,7 @@ export const registerCostEstimate: RegisterCommand = (program, io) => {
     .option('--app <dir>', 'cloud assembly folder written by `npx cdk synth`', 'cdk.out')
     .option('--stack <name>', 'the stack to price (<name>.template.json); default: the one of --env/--config/MONITOR_ENV, else the only one')
     .option('--json', 'print the lines, total and assumptions as JSON')
+    .option('--what-if', 'also price each profile feature the config leaves off (builds the stack in memory with it on)')
     .option('--no-free-tier', 'do not subtract the AWS free tier (e.g. other workloads already use it)')
     .option('--pipeline-hours-per-day <h>', 'hours per day in which the pipeline pushes metrics', String(d.pipelineHoursPerDay))
     .option('--pipeline-requests-per-day <n>', 'PutMetricData requests per day from the pipeline', String(d.pipelineRequestsPerDay))
@@ -49,7 +52,7 @@ export const registerCostEstimate: RegisterCommand = (program, io) => {
     .option('--dashboard-views-per-month <n>', 'times each dashboard is opened per month (Logs Insights scans)', String(d.dashboardViewsPerMonth))
     .option('--log-kb-per-run <kb>', 'log volume per Lambda run in KB', String(d.logKbPerRun))
     .option('--notifications-per-month <n>', 'alarm notifications per month (email deliveries)', String(d.notificationsPerMonth))
-    .action((opts: CostOptions, command) => {
+    .action(async (opts: CostOptions, command) => {
       try {
         const local = localConfig(command);
         const chosen = chooseStack(readStacks(opts.app), opts.stack, local);
@@ -58,9 +61,12 @@ export const registerCostEstimate: RegisterCommand = (program, io) => {
         const { config, origin } = chosen.config
           ? { config: chosen.config, origin: `the configuration recorded in ${chosen.name}` }
           : chooseConfig(local, templates);
-        const report = estimateCost(templates, config, assumptionsFrom(opts, config));
-        if (opts.json) io.out(`${JSON.stringify({ stack: chosen.name, templates: files, config: origin, ...report, totalUsd: round2(report.totalUsd) }, null, 2)}\n`);
-        else io.out(render(report, files, origin));
+        const assumptions = assumptionsFrom(opts, config);
+        const report = estimateCost(templates, config, assumptions);
+        // Loaded only here: pricing a feature builds the CDK stack in memory.
+        const whatIf = opts.whatIf ? (await import('../../cost/what-if')).whatIf(config, assumptions) : undefined;
+        if (opts.json) io.out(`${JSON.stringify({ stack: chosen.name, templates: files, config: origin, ...report, totalUsd: round2(report.totalUsd), ...(whatIf ? { whatIf } : {}) }, null, 2)}\n`);
+        else io.out(render(report, files, origin, whatIf));
       } catch (err) {
         if (!(err instanceof UsageError) && !(err instanceof ConfigError)) throw err;
         io.err(`error: ${err.message}\n`);
@@ -171,10 +177,10 @@ function usd(n: number): string {
   return `${rounded < 0 ? '-' : ''}$${Math.abs(rounded).toFixed(2)}`;
 }
 
-function render(report: CostReport, files: string[], origin: string): string {
+function render(report: CostReport, files: string[], origin: string, whatIf?: WhatIf): string {
   const out: string[] = [
     `Monthly cost of the monitoring stack (${files.join(', ')})`,
-    `Prices: ${report.prices.region} list prices read ${report.prices.readOn} (lib/cli/prices.ts). Config: ${origin}.`,
+    `Prices: ${report.prices.region} list prices read ${report.prices.readOn} (lib/cost/prices.ts). Config: ${origin}.`,
     '',
   ];
   const itemWidth = Math.min(90, Math.max(...report.lines.map((l) => l.item.length)));
@@ -190,6 +196,13 @@ function render(report: CostReport, files: string[], origin: string): string {
   }
   out.push('', 'Assumptions:', ...report.assumptions.map((a) => `  - ${a}`));
   if (report.notes.length) out.push('Notes:', ...report.notes.map((n) => `  - ${n}`));
+  if (whatIf) {
+    out.push('', `What-if (each profile feature this config leaves off, priced on the stack built in memory at ${usd(whatIf.baseUsd)}/month):`);
+    if (whatIf.features.length === 0) out.push('  every profile feature is already on');
+    const width = Math.max(0, ...whatIf.features.map((f) => f.key.length));
+    for (const f of whatIf.features) out.push(`  ${f.key.padEnd(width)}  +${usd(f.addsUsd).padStart(6)}/month  ${f.summary}`);
+    if (whatIf.features.length > 0) out.push(`  ${'all of them (profile: full)'.padEnd(width)}  total ${usd(whatIf.allOnUsd)}/month`);
+  }
   out.push('', `Total: ${usd(report.totalUsd)}/month`);
   return `${out.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runsPerMonth } from '../lib/cost/model';
@@ -201,10 +201,9 @@ describe('schedule expressions', () => {
 });
 
 describe('monitor cost-estimate prices exactly one stack', () => {
-  const lean = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'config', 'lean.json'), 'utf8'));
   const defaultStack = synthStack({}, { stackName: 'NBA-Simulator-Monitoring' }).template.toJSON();
-  const leanStack = synthStack({ ...lean, envName: 'lean' }, { stackName: 'NBA-Simulator-Monitoring-lean' }).template.toJSON();
-  const app = assembly({ 'NBA-Simulator-Monitoring': defaultStack, 'NBA-Simulator-Monitoring-lean': leanStack });
+  const fullStack = synthStack({ profile: 'full', envName: 'full' }, { stackName: 'NBA-Simulator-Monitoring-full' }).template.toJSON();
+  const app = assembly({ 'NBA-Simulator-Monitoring': defaultStack, 'NBA-Simulator-Monitoring-full': fullStack });
   const run = async (...args: string[]) => {
     const io = captureIO();
     const code = await main([...args.slice(0, args.indexOf('cost-estimate')), 'cost-estimate', '--app', app, ...args.slice(args.indexOf('cost-estimate') + 1)], io);
@@ -216,26 +215,29 @@ describe('monitor cost-estimate prices exactly one stack', () => {
     expect(code).toBe(2);
     expect(io.stderr).toMatch(/the assembly holds 2 stacks \(.*\): choose one with --stack NAME or --env NAME/);
     expect(io.stderr).toContain('NBA-Simulator-Monitoring [env default]');
-    expect(io.stderr).toContain('NBA-Simulator-Monitoring-lean [env lean]');
+    expect(io.stderr).toContain('NBA-Simulator-Monitoring-full [env full]');
     expect(io.stdout).toBe('');
   });
 
   it('--env prices the stack of that environment with the configuration it records', async () => {
-    const { code, io } = await run('--env', 'lean', 'cost-estimate', '--json');
+    // A local config of environment "full" (its values are not used: the stack records its own).
+    const localFile = join(mkdtempSync(join(tmpdir(), 'cost-env-')), 'full.json');
+    writeFileSync(localFile, '{}');
+    const { code, io } = await run('--env', 'full', '--config', localFile, 'cost-estimate', '--json');
     expect(code).toBe(0);
     const report = JSON.parse(io.stdout);
-    expect(report.stack).toBe('NBA-Simulator-Monitoring-lean');
-    expect(report.templates).toEqual([join(app, 'NBA-Simulator-Monitoring-lean.template.json')]);
-    expect(report.config).toBe('the configuration recorded in NBA-Simulator-Monitoring-lean');
+    expect(report.stack).toBe('NBA-Simulator-Monitoring-full');
+    expect(report.templates).toEqual([join(app, 'NBA-Simulator-Monitoring-full.template.json')]);
+    expect(report.config).toBe('the configuration recorded in NBA-Simulator-Monitoring-full');
   });
 
   it('--stack prices that stack only, and the two totals differ', async () => {
     const one = await run('cost-estimate', '--stack', 'NBA-Simulator-Monitoring', '--json');
-    const other = await run('cost-estimate', '--stack', 'NBA-Simulator-Monitoring-lean', '--json');
+    const other = await run('cost-estimate', '--stack', 'NBA-Simulator-Monitoring-full', '--json');
     expect(JSON.parse(one.io.stdout).stack).toBe('NBA-Simulator-Monitoring');
-    expect(JSON.parse(one.io.stdout).totalUsd).toBeGreaterThan(JSON.parse(other.io.stdout).totalUsd);
+    expect(JSON.parse(other.io.stdout).totalUsd).toBeGreaterThan(JSON.parse(one.io.stdout).totalUsd);
     const missing = await run('cost-estimate', '--stack', 'Nope');
     expect(missing.code).toBe(2);
-    expect(missing.io.stderr).toMatch(/no stack Nope in the assembly; it holds NBA-Simulator-Monitoring(-lean)?, NBA-Simulator-Monitoring(-lean)?\./);
+    expect(missing.io.stderr).toMatch(/no stack Nope in the assembly; it holds NBA-Simulator-Monitoring(-full)?, NBA-Simulator-Monitoring(-full)?\./);
   });
 });

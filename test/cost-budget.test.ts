@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../lib/config/load';
 import { type MonitoringConfigInput, PUBLISHERS } from '../lib/config/schema';
 import { costLine } from '../lib/constructs/cost-report';
+import { COST_ANOMALY_ALERTS_TYPE } from '../lib/cost-anomaly/resource-type';
 import { estimateCost } from '../lib/cost/model';
 import { whatIf } from '../lib/cost/what-if';
 import { MonitoringStack } from '../lib/stacks/monitoring-stack';
@@ -14,7 +15,8 @@ type Json = Record<string, any>;
 
 /** Builds and synthesizes one stack, keeping the line the synth prints. */
 function synth(input: MonitoringConfigInput) {
-  const config = parseConfig(input, 'test config');
+  // Bare alarm base names, as the runbook names them.
+  const config = parseConfig({ alarmNamePrefix: '', ...input }, 'test config');
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const lines: string[] = [];
   const stack = new MonitoringStack(app, 'Test-Monitoring', { config, onCostEstimate: (line) => lines.push(line) });
@@ -36,6 +38,8 @@ const DETECTIONS = [
   'S3-PublisherHeartbeat', 'ADCE-QueueStale', 'DIMS-VerificationStale', 'Cost-PublisherHeartbeat',
   // freshness per source, ADCE no-run, DIMS drift, forecast over budget, publisher errors and throttles
   'S3-StaleSources', 'ADCE-NoRecentRun', 'DIMS-DriftMajor', 'Cost-ForecastOverBudget', 'Publishers-LoggedErrors', 'Lambda-Throttles',
+  // failed runs of every publisher (their Lambda async failure destination)
+  'Publishers-FailedRuns',
 ];
 const INSIGHTS = ['ADCE-SLOFastBurn', 'ADCE-SLOSlowBurn', 'Monitoring-Unhealthy', 'Monitoring-Degraded', 'S3-ObjectGrowthAnomaly', 'DataExtraction-DurationAnomaly'];
 
@@ -47,8 +51,8 @@ describe('the default config (standard profile) fits the $3.00/month monitoring 
 
   it('keeps every failure-mode detection: the alarms, and Cost Anomaly Detection with its subscription', () => {
     expect(standard.alarmNames).toEqual(expect.arrayContaining(DETECTIONS));
-    standard.template.resourceCountIs('AWS::CE::AnomalyMonitor', 1);
-    standard.template.resourceCountIs('AWS::CE::AnomalySubscription', 1);
+    // Cost Anomaly Detection: the alert subscription made at deploy by its custom resource.
+    standard.template.resourceCountIs(COST_ANOMALY_ALERTS_TYPE, 1);
     standard.template.resourceCountIs('AWS::Budgets::Budget', 1);
     // One publisher per source, each with a heartbeat above.
     expect(Object.keys(standard.stack.publishers.byId).sort()).toEqual([...PUBLISHERS].sort());
@@ -63,8 +67,8 @@ describe('the default config (standard profile) fits the $3.00/month monitoring 
 
   it('shows the breakdowns as Logs Insights tables over the publishers\' log lines', () => {
     const body = (name: string) => JSON.stringify(Object.values<Json>(standard.json.Resources).find((r) => r.Properties?.DashboardName === name)!.Properties.DashboardBody);
-    expect(body('NBA-Simulator-ADCEHealth')).toMatch(/"type\\":\\"log\\".*SOURCE '",\{"Ref":"PublishersAdceLogs\w+"\},"' \| filter message = \W+queue tasks by priority/);
-    expect(body('NBA-Simulator-PerformanceCosts')).toMatch(/SOURCE '",\{"Ref":"PublishersCostLogs\w+"\},"' \| filter message = \W+cost by service/);
+    expect(body('NBA-Simulator-ADCEHealth')).toMatch(/"type\\":\\"log\\".*SOURCE '",\{"Ref":"MonitoringPublishersAdceLogs\w+"\},"' \| filter message = \W+queue tasks by priority/);
+    expect(body('NBA-Simulator-PerformanceCosts')).toMatch(/SOURCE '",\{"Ref":"MonitoringPublishersCostLogs\w+"\},"' \| filter message = \W+cost by service/);
     // The per-priority graph lines are metrics only in the full profile.
     expect(body('NBA-Simulator-ADCEHealth')).not.toContain('ADCEQueueTasks');
   });

@@ -11,7 +11,7 @@ export class ConfigError extends Error {
 }
 
 /** CDK context keys that override the file, exactly as users type them on the command line. */
-export const CONTEXT_KEYS = ['alertEmails', 'alertPhoneNumbers', 'monthlyBudgetUsd', 'dataLakeBucket', 'namespacePrefix'] as const;
+export const CONTEXT_KEYS = ['alertEmails', 'alertPhoneNumbers', 'monthlyBudgetUsd', 'dataLakeBucket', 'namespacePrefix', 'profile', 'costBudgetUsd'] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 /** Context keys that choose the configuration and the stack rather than override a value. */
 export const SELECTION_CONTEXT_KEYS = ['env', 'config', 'stackName'] as const;
@@ -258,6 +258,7 @@ function contextOverrides(context: Partial<Record<ContextKey, unknown>>): Record
         out[key] = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : raw;
         break;
       case 'monthlyBudgetUsd':
+      case 'costBudgetUsd':
         out[key] = typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
         break;
       default:

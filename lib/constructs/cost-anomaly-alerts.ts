@@ -7,9 +7,10 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { bundledFunction } from './lambda-bundle';
 import type { AlertSubscriptionProps } from '../cost-anomaly/alert-subscription';
+import { COST_ANOMALY_ALERTS_TYPE } from '../cost-anomaly/resource-type';
 
-/** The custom resource type in the template (`monitor preflight` skips it in the region check). */
-export const COST_ANOMALY_ALERTS_TYPE = 'Custom::CostAnomalyAlerts';
+// The custom resource type in the template (`monitor preflight` skips it in the region check).
+export { COST_ANOMALY_ALERTS_TYPE };
 
 export interface CostAnomalyAlertsProps {
   /** The topic Cost Anomaly Detection publishes to (its policy must admit costalerts.amazonaws.com). */

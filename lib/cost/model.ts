@@ -3,6 +3,7 @@ import type { MonitoringConfig, PublisherId } from '../config/schema';
 import { PUBLISHERS, operationNames } from '../config/schema';
 import { expectedListRequests } from '../sources/s3-scan';
 import { dimensionSets } from '../catalog/dimension-sets';
+import { COST_ANOMALY_ALERTS_TYPE } from '../cost-anomaly/resource-type';
 import { HOURS_PER_MONTH, PRICES, type Prices } from './prices';
 
 /**
@@ -41,6 +42,8 @@ export interface CostAssumptions {
   readonly logKbPerRun: number;
   /** Alarm notifications (ALARM + OK) per month, for SNS email deliveries. */
   readonly notificationsPerMonth: number;
+  /** Deploys (create or update) per month: each runs the deploy-time custom resources once. */
+  readonly deploysPerMonth: number;
   /** Apply the AWS free tier (assumes this stack has it to itself). */
   readonly freeTier: boolean;
 }
@@ -56,6 +59,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   dashboardViewsPerMonth: 100,
   logKbPerRun: 4,
   notificationsPerMonth: 20,
+  deploysPerMonth: 4,
   freeTier: true,
 };
 
@@ -483,6 +487,21 @@ export function estimateCost(
   if (subs.some((p) => p === 'sms')) {
     notes.push('SMS: not estimated. Each text costs a per-message price that depends on the country, and US numbers need a registered origination identity (an account-level monthly fee).');
   }
+  const deployTime = deployTimeResources(resources);
+  for (const d of deployTime) {
+    // Each deploy that creates or updates the resource: the Provider framework invokes the handler once.
+    const runs = assumptions.deploysPerMonth * d.functions.length;
+    const gbSeconds = runs * DEPLOY_TIME_RUN_SECONDS * (d.memoryMb / 1024);
+    const lambdaUsd = free ? 0 : (runs / 1e6) * prices.lambda.requestsPerMillion + gbSeconds * prices.lambda.arm64GBSecond;
+    line('Deploy time', `${d.type}: ${d.functions.length} Lambda runs per deploy`, `${assumptions.deploysPerMonth} deploys x ${d.functions.length} = ${runs} runs${free ? ' (Lambda free tier)' : ''}`, lambdaUsd);
+    if (d.type === COST_ANOMALY_ALERTS_TYPE) {
+      // The monitor and its subscription are free; the Cost Explorer API calls are priced as if billed ($0.01), an upper bound.
+      const requests = assumptions.deploysPerMonth * COST_ANOMALY_REQUESTS_PER_DEPLOY;
+      line('Deploy time', 'Cost Anomaly Detection: monitor and alert subscription (free); its API calls at the Cost Explorer request price', `${assumptions.deploysPerMonth} deploys x ${COST_ANOMALY_REQUESTS_PER_DEPLOY} requests = ${requests}`, requests * prices.costExplorer.apiRequest);
+    }
+  }
+  const helpers = new Set(deployTime.flatMap((d) => d.functions));
+  const unexplained = unscheduled.filter((id) => !helpers.has(id));
   for (const type of prices.freeServices) {
     const n = ofType(type).length;
     if (n) line('Free', type, `${n}`, 0);
@@ -492,7 +511,7 @@ export function estimateCost(
   const priced = new Set<string>([...KNOWN_FREE, ...prices.freeServices]);
   const unpriced = [...new Set(resources.map(([, r]) => r.Type).filter((t) => !priced.has(t) && !t.startsWith('Custom::')))];
   if (unpriced.length) notes.push(`Not priced (assumed free or usage-free): ${unpriced.sort().join(', ')}.`);
-  if (unscheduled.length) notes.push(`Functions without a schedule (deploy-time helpers) not counted: ${unscheduled.join(', ')}.`);
+  if (unexplained.length) notes.push(`Functions without a schedule and not behind a custom resource, not counted: ${unexplained.join(', ')}.`);
   if (unreadable.length) notes.push(`Schedules whose expression could not be read, not counted: ${unreadable.join(', ')}.`);
   if (dashboards > 0) notes.push('The dashboard free tier covers dashboards of up to 50 metrics each.');
 
@@ -503,10 +522,42 @@ export function estimateCost(
     'Publisher metrics are billed in every hour in which their publisher runs (every run sends every every-run metric; when-data metrics are counted as if they did too).',
     `Lambda run time per invocation: ${[...new Set(runSeconds)].join(', ') || 'n/a'} (--run-seconds publisher=seconds).`,
     `Data-lake bucket: ${fmt(assumptions.bucketObjects, 0)} objects in ${assumptions.bucketPrefixes} top-level prefixes (--bucket-objects, --bucket-prefixes); scan mode ${config.s3.scanMode}.`,
-    `Cost Explorer: ${assumptions.ceRequestsPerBreakdown} request per per-service breakdown (--ce-requests-per-breakdown); ADCE: ${assumptions.adceReportsPerDay} run reports/day (--adce-reports-per-day); logs: ${assumptions.logKbPerRun} KB per Lambda run (--log-kb-per-run); each dashboard opened ${assumptions.dashboardViewsPerMonth} times/month (--dashboard-views-per-month); ${assumptions.notificationsPerMonth} alarm notifications/month (--notifications-per-month).`,
+    `Cost Explorer: ${assumptions.ceRequestsPerBreakdown} request per per-service breakdown (--ce-requests-per-breakdown); ADCE: ${assumptions.adceReportsPerDay} run reports/day (--adce-reports-per-day); logs: ${assumptions.logKbPerRun} KB per Lambda run (--log-kb-per-run); each dashboard opened ${assumptions.dashboardViewsPerMonth} times/month (--dashboard-views-per-month); ${assumptions.notificationsPerMonth} alarm notifications/month (--notifications-per-month); ${assumptions.deploysPerMonth} deploys/month (--deploys-per-month).`,
     free ? 'Free tier applied as if this stack had it to itself (--no-free-tier to see the cost without it).' : 'Free tier NOT applied.',
   ];
   return { lines, totalUsd, assumptions: assumptionsText, notes, prices: { readOn: prices.readOn, region: prices.region } };
+}
+
+/** Seconds one deploy-time handler run takes (a few API calls). */
+const DEPLOY_TIME_RUN_SECONDS = 3;
+/** Cost Explorer calls of one Cost Anomaly Detection deploy: find the services monitor, create or update the subscription. */
+const COST_ANOMALY_REQUESTS_PER_DEPLOY = 2;
+
+interface DeployTimeResource {
+  readonly type: string;
+  /** The Lambda functions that run when it is created or updated: the service token's and the ones it invokes. */
+  readonly functions: string[];
+  readonly memoryMb: number;
+}
+
+/**
+ * The custom resources of the template, each with the functions behind it: the service token's
+ * function and any function it names in its environment (the Provider framework's user handler).
+ */
+function deployTimeResources(resources: Resources): DeployTimeResource[] {
+  const byId = new Map(resources);
+  const isFunction = (id: string | undefined): id is string => id !== undefined && byId.get(id)?.Type === 'AWS::Lambda::Function';
+  const byType = new Map<string, DeployTimeResource>();
+  for (const [, r] of resources) {
+    if (!r.Type.startsWith('Custom::') && r.Type !== 'AWS::CloudFormation::CustomResource') continue;
+    const token = refTarget(r.Properties?.ServiceToken);
+    if (!isFunction(token) || byType.has(r.Type)) continue;
+    const invoked = Object.values<Json>(byId.get(token)?.Properties?.Environment?.Variables ?? {}).map(refTarget).filter(isFunction);
+    const functions = [...new Set([token, ...invoked])];
+    const memoryMb = Math.max(...functions.map((f) => byId.get(f)?.Properties?.MemorySize ?? 128));
+    byType.set(r.Type, { type: r.Type, functions, memoryMb });
+  }
+  return [...byType.values()];
 }
 
 /**

@@ -30,6 +30,7 @@ interface CostOptions {
   dashboardViewsPerMonth: string;
   logKbPerRun: string;
   notificationsPerMonth: string;
+  deploysPerMonth: string;
 }
 
 export const registerCostEstimate: RegisterCommand = (program, io) => {
@@ -52,6 +53,7 @@ export const registerCostEstimate: RegisterCommand = (program, io) => {
     .option('--dashboard-views-per-month <n>', 'times each dashboard is opened per month (Logs Insights scans)', String(d.dashboardViewsPerMonth))
     .option('--log-kb-per-run <kb>', 'log volume per Lambda run in KB', String(d.logKbPerRun))
     .option('--notifications-per-month <n>', 'alarm notifications per month (email deliveries)', String(d.notificationsPerMonth))
+    .option('--deploys-per-month <n>', 'deploys per month (each runs the deploy-time custom resources)', String(d.deploysPerMonth))
     .action(async (opts: CostOptions, command) => {
       try {
         const local = localConfig(command);
@@ -164,6 +166,7 @@ function assumptionsFrom(opts: CostOptions, config: MonitoringConfig): CostAssum
     dashboardViewsPerMonth: number('--dashboard-views-per-month', opts.dashboardViewsPerMonth),
     logKbPerRun: number('--log-kb-per-run', opts.logKbPerRun),
     notificationsPerMonth: number('--notifications-per-month', opts.notificationsPerMonth),
+    deploysPerMonth: number('--deploys-per-month', opts.deploysPerMonth),
     freeTier: opts.freeTier,
   };
 }

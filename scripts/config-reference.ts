@@ -153,11 +153,21 @@ function docKey(path: string): string {
 export function docComments(source: string): Map<string, string> {
   const file = ts.createSourceFile('schema.ts', source, ts.ScriptTarget.ES2022, true);
   const literals = new Map<string, ts.ObjectLiteralExpression>();
+  // `configSchema = z.pipe(fields, ...)`: the names its initializer refers to, to find its object literal.
+  const referred = new Map<string, string[]>();
   for (const statement of file.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     for (const decl of statement.declarationList.declarations) {
-      const literal = decl.initializer && firstLiteral(decl.initializer);
-      if (ts.isIdentifier(decl.name) && literal) literals.set(decl.name.text, literal);
+      if (!ts.isIdentifier(decl.name) || !decl.initializer) continue;
+      const literal = firstLiteral(decl.initializer);
+      if (literal) literals.set(decl.name.text, literal);
+      const names: string[] = [];
+      const collect = (node: ts.Node): void => {
+        if (ts.isIdentifier(node)) names.push(node.text);
+        ts.forEachChild(node, collect);
+      };
+      collect(decl.initializer);
+      referred.set(decl.name.text, names);
     }
   }
   const out = new Map<string, string>();
@@ -175,8 +185,8 @@ export function docComments(source: string): Map<string, string> {
       nested(prop.initializer);
     }
   };
-  const root = literals.get('configSchema');
-  if (root) visit(root, '', new Set(['configSchema']));
+  const rootName = literals.has('configSchema') ? 'configSchema' : referred.get('configSchema')?.find((n) => literals.has(n));
+  if (rootName) visit(literals.get(rootName)!, '', new Set([rootName]));
   return out;
 }
 

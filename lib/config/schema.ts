@@ -215,7 +215,10 @@ const adceSchema = group({
     ),
     ['critical', 'high', 'medium', 'low'],
   ),
-  /** Profile feature: `ADCEQueueTasks` per priority as custom metrics ($0.30/month each); the per-priority Logs Insights table is always there. */
+  /**
+   * Profile feature: `ADCEQueueTasks` per priority as custom metrics ($0.30/month each); the per-priority Logs Insights table is always there.
+   * @default off in the `standard` profile, on in `full`
+   */
   priorityMetrics: z.optional(z.boolean()),
 });
 
@@ -248,7 +251,10 @@ const costSchema = group({
    * Month-to-date and forecast come from the AWS Budgets budget on every run, at no charge.
    */
   serviceBreakdownMinutes: minutes(1440),
-  /** Profile feature: the breakdown also as `ServiceMonthlyCost` custom metrics (dimension Service); it is always a log line shown by a Logs Insights table. */
+  /**
+   * Profile feature: the breakdown also as `ServiceMonthlyCost` custom metrics (dimension Service); it is always a log line shown by a Logs Insights table.
+   * @default off in the `standard` profile, on in `full`
+   */
   serviceMetrics: z.optional(z.boolean()),
 });
 
@@ -261,7 +267,10 @@ const sloSchema = group({
   fastBurnRate: def(num(positive), 14.4),
   /** Slow burn: this many times faster over 6 h and 30 min is a warning. */
   slowBurnRate: def(num(positive), 6),
-  /** Profile feature: multi-window burn-rate alarms (4 metric-math alarms of 2 metrics + 2 composites). */
+  /**
+   * Profile feature: multi-window burn-rate alarms (4 metric-math alarms of 2 metrics + 2 composites, $1.80/month).
+   * @default off in the `standard` profile, on in `full`
+   */
   burnRateAlarms: z.optional(z.boolean()),
 });
 
@@ -402,7 +411,8 @@ const fields = z.strictObject({
   thresholds: thresholdsSchema,
   /**
    * Operations the pipeline times; each gets a `<Operation>Duration` metric (Status success |
-   * failure), a dashboard widget and an anomaly alarm. An entry is a name, or
+   * failure), a dashboard widget and (profile feature
+   * `anomalyDetection.operationDurations`) an anomaly alarm. An entry is a name, or
    * `{ "name": "DataExtraction", "expectedEveryHours": 24 }` for a job that runs on a cadence:
    * it then also gets a dead-man's switch (`<Operation>-Heartbeat`: no datum of any Status for 2
    * intervals). Normalized to objects; names must be unique.
@@ -431,9 +441,15 @@ const fields = z.strictObject({
   slo: sloSchema,
   /** Anomaly-band alarms (each bills 3 alarm metrics). */
   anomalyDetection: group({
-    /** Profile feature: `S3-ObjectGrowthAnomaly` per bucket: object growth outside its anomaly band. */
+    /**
+     * Profile feature: `S3-ObjectGrowthAnomaly` per bucket: object growth outside its anomaly band ($0.30/month each).
+     * @default off in the `standard` profile, on in `full`
+     */
     s3Growth: z.optional(z.boolean()),
-    /** Profile feature: `<Operation>-DurationAnomaly` per pipeline operation: durations above their anomaly band. */
+    /**
+     * Profile feature: `<Operation>-DurationAnomaly` per pipeline operation: durations above their anomaly band ($0.30/month each).
+     * @default off in the `standard` profile, on in `full`
+     */
     operationDurations: z.optional(z.boolean()),
     /** Band width in standard deviations. */
     bandWidth: def(num(positive), 2),
@@ -455,7 +471,10 @@ const fields = z.strictObject({
   bucketKmsKeyArns: def(z.record(bucketName, text(z.regex(KMS_KEY_ARN, 'is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; an alias does not work)'))), {}),
   /** Cost Anomaly Detection notifies when an anomaly's total impact reaches this many USD. */
   costAnomalyMinImpactUsd: def(num(positive), 5),
-  /** Profile feature: composite alarms Monitoring-Unhealthy / Monitoring-Degraded at the top of every dashboard ($0.50/month each). */
+  /**
+   * Profile feature: composite alarms Monitoring-Unhealthy / Monitoring-Degraded at the top of every dashboard ($0.50/month each).
+   * @default off in the `standard` profile, on in `full`
+   */
   healthRollup: z.optional(z.boolean()),
   /** Days the publishers' logs are kept (rounded up to a retention CloudWatch Logs offers). */
   logRetentionDays: def(whole(z.minimum(1, 'must be >= 1')), 30),

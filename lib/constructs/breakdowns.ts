@@ -1,4 +1,3 @@
-import { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ServiceCost } from '../collectors/cost';
 import type { MonitoringConfig } from '../config/schema';
@@ -47,27 +46,27 @@ export class Breakdowns extends Construct {
     if (config.adce.enabled && config.adce.priorities.length > 0) {
       dashboards.addRow(
         'ADCEHealth',
-        new cloudwatch.LogQueryWidget({
+        {
+          kind: 'logQuery',
           title: 'Queued tasks by priority (latest ADCE publisher run)',
-          logGroupNames: [publishers.get('adce').logGroup.logGroupName],
-          queryString: priorityQuery(),
-          view: cloudwatch.LogQueryVisualizationType.TABLE,
+          logGroups: [{ label: 'ADCE publisher', name: publishers.get('adce').logGroup.logGroupName }],
+          query: priorityQuery(),
           width: 8,
           height: 6,
-        }),
+        },
       );
     }
     if (config.cost.enabled && config.cost.topServices > 0) {
       dashboards.addRow(
         'PerformanceCosts',
-        new cloudwatch.LogQueryWidget({
+        {
+          kind: 'logQuery',
           title: `Top ${config.cost.topServices} services by cost this month (USD, Cost Explorer, every ${config.cost.serviceBreakdownMinutes / 60} h)`,
-          logGroupNames: [publishers.get('cost').logGroup.logGroupName],
-          queryString: serviceCostQuery(),
-          view: cloudwatch.LogQueryVisualizationType.TABLE,
+          logGroups: [{ label: 'cost publisher', name: publishers.get('cost').logGroup.logGroupName }],
+          query: serviceCostQuery(),
           width: 24,
           height: 6,
-        }),
+        },
       );
     }
   }

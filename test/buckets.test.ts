@@ -21,6 +21,8 @@ const TWO_BUCKETS: MonitoringConfigInput = {
   },
   adce: { enabled: false },
   dims: { enabled: false },
+  // The growth band per bucket is a profile feature.
+  anomalyDetection: { s3Growth: true },
 };
 
 describe('several data-lake buckets: config', () => {

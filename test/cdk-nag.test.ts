@@ -38,6 +38,8 @@ describe('cdk-nag AwsSolutions', () => {
   it('finds nothing with chat channels (Slack, Teams) and remediation hooks (Lambda, SSM Automation)', () => {
     const { stack } = buildStack({
       alertEmails: ['ops@example.com'],
+      // Monitoring-Unhealthy (a remediation target below) is a profile feature.
+      healthRollup: true,
       chat: {
         slack: [{ workspaceId: 'T012ABCDEFG', channelId: 'C0123ABCDEF', severities: ['critical'] }],
         teams: [{ teamId: '0123abcd-0000-4000-8000-0123456789ab', tenantId: '89abcdef-0000-4000-8000-0123456789ab', channelId: '19%3aabc%40thread.tacv2' }],

@@ -125,7 +125,7 @@ describe('ADCE collector on bad input', () => {
 
   it('a bad queue field is a problem naming it, expected and got; the other queue datums and the run reports are still published', () => {
     const badQueue = { location: 's3://lake/adce/gaps.json', text: JSON.stringify({ generated_at: '2025-11-07T23:45:12', total_tasks: null, estimated_total_minutes: 3 }) };
-    const out = collectAdce({ queue: badQueue, reports }, ctx());
+    const out = collectAdce({ queue: badQueue, reports }, ctx({ adce: { priorityMetrics: true } }));
     expect(out.problems).toEqual([
       { source: 's3://lake/adce/gaps.json', fatal: false, message: 's3://lake/adce/gaps.json is not a valid ADCE task queue: "total_tasks" must be a whole number, got null; not published' },
     ]);

@@ -35,7 +35,8 @@ const adce = (queue: string, runs?: string) =>
   publish('adce', '--dry-run', '--file', queue.includes('/') ? queue : join(HOSTILE, 'adce', queue), ...(runs ? ['--dir', runs.includes('/') ? runs : join(HOSTILE, 'adce', runs)] : []));
 const dims = (file: string, ...more: string[]) => publish('dims', '--dry-run', '--file', file.includes('/') ? file : join(HOSTILE, 'dims', file), '--live-count', '173000', ...more);
 const QUEUE = join(FIX, 'adce', 'gaps.json');
-const QUEUE_METRICS = ['ADCEQueueDepth', 'ADCEQueueTasks', 'ADCEQueueTasks', 'ADCEQueueTasks', 'ADCEQueueTasks', 'ADCEBacklogMinutes', 'ADCEQueueAgeMinutes'];
+// The default (standard profile) logs tasks by priority instead of sending ADCEQueueTasks.
+const QUEUE_METRICS = ['ADCEQueueDepth', 'ADCEBacklogMinutes', 'ADCEQueueAgeMinutes'];
 const RUN_METRICS = ['ADCETasksCompleted', 'ADCETasksFailed', 'ADCETasksSkipped', 'ADCESuccessRate'];
 const DIMS_METRICS = ['DIMS_S3Objects', 'DIMS_S3SizeGB', 'DIMS_PythonFiles', 'DIMS_TestFiles', 'DIMS_VerificationAgeHours', 'DIMS_S3ObjectsDriftPct'];
 
@@ -186,7 +187,7 @@ describe('messages a user can act on', () => {
     const line = r.err.split('\n').find((l) => l.includes('generated_at'))!;
     expect(line).toMatch(/generated_at "y{120}\.\.\." \(a string of 100000 characters\) is not a timestamp/);
     expect(line.length).toBeLessThan(400);
-    expect(r.metrics).toEqual(['ADCEQueueDepth', 'ADCEQueueTasks', 'ADCEQueueTasks', 'ADCEQueueTasks', 'ADCEQueueTasks', 'ADCEBacklogMinutes']);
+    expect(r.metrics).toEqual(['ADCEQueueDepth', 'ADCEBacklogMinutes']);
   });
 
   it('--endpoint that is not a URL is a usage error (exit 2), before anything is read', async () => {

@@ -27,7 +27,7 @@ const acmeProps: MonitoringConfigInput = {
   adce: { enabled: false }, dims: { enabled: false },
 };
 const acme = new DataLakeMonitoring(stack, 'Acme', acmeProps);
-const beta = new DataLakeMonitoring(stack, 'Beta', { namespacePrefix: 'Beta', dataLakeBucket: 'beta-lake' });
+const beta = new DataLakeMonitoring(stack, 'Beta', { namespacePrefix: 'Beta', dataLakeBucket: 'beta-lake', profile: 'full' });
 // What users build on, typed: topics, alarms by base name, catalog metrics with their dimensions.
 const budget: number = acme.config.monthlyBudgetUsd;
 acme.topic('critical').topicArn;

@@ -10,6 +10,8 @@ const TEAM = '0123abcd-0000-4000-8000-0123456789ab';
 const TENANT = '89abcdef-0000-4000-8000-0123456789ab';
 const config: MonitoringConfigInput = {
   alertEmails: ['ops@example.com'],
+  // Monitoring-Unhealthy (a remediation target below) is a profile feature.
+  healthRollup: true,
   chat: {
     slack: [
       { workspaceId: 'T012ABCDEFG', channelId: 'C0PAGES', severities: ['critical'] },

@@ -76,7 +76,7 @@ describe('Cost Anomaly Detection deploys in every region, with or without a serv
 
 describe('failed publisher runs reach the failed-runs queue, and it alarms', () => {
   const cases: Array<{ publisher: PublisherId; maxEventAgeSeconds: number }> = [
-    { publisher: 's3', maxEventAgeSeconds: 3600 },
+    { publisher: 's3', maxEventAgeSeconds: 7200 },
     { publisher: 'adce', maxEventAgeSeconds: 300 },
     // One interval, at most Lambda's 6 hours.
     { publisher: 'dims', maxEventAgeSeconds: 21600 },

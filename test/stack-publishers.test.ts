@@ -112,12 +112,18 @@ describe('publishers in the template (default config)', () => {
     // Month to date and forecast: ViewBudget on the stack's one budget, nothing else of Budgets.
     const budgetStatements = costStatements.filter((s) => actionsOf([s]).some((a) => a.startsWith('budgets:')));
     expect(budgetStatements).toEqual([
-      expect.objectContaining({ Action: 'budgets:ViewBudget', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':budgets::', { Ref: 'AWS::AccountId' }, ':budget/NBA-Simulator-monthly-cost']] } }),
+      expect.objectContaining({
+        Action: 'budgets:ViewBudget',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':budgets::', { Ref: 'AWS::AccountId' }, ':budget/NBA-Simulator-monthly-cost-', { Ref: 'AWS::Region' }]] },
+      }),
     ]);
     // Cost Explorer only for the per-service breakdown: no forecast, no other call.
     expect(actionsOf(costStatements).filter((a) => a.startsWith('ce:'))).toEqual(['ce:GetCostAndUsage']);
     const env = functionOf(template, 'Cost')[1].Properties.Environment.Variables;
-    expect(env).toMatchObject({ COST_BUDGET_NAME: 'NBA-Simulator-monthly-cost', COST_BUDGET_ACCOUNT: { Ref: 'AWS::AccountId' } });
+    // The budget the stack creates (named per region: Budgets are account-wide).
+    const [[, budget]] = resources(template, 'AWS::Budgets::Budget');
+    expect(budget!.Properties.Budget.BudgetName).toEqual({ 'Fn::Join': ['', ['NBA-Simulator-monthly-cost-', { Ref: 'AWS::Region' }]] });
+    expect(env).toMatchObject({ COST_BUDGET_NAME: budget!.Properties.Budget.BudgetName, COST_BUDGET_ACCOUNT: { Ref: 'AWS::AccountId' } });
     for (const [id, role] of resources(template, 'AWS::IAM::Role').filter(([rid]) => rid.startsWith('MonitoringPublishers'))) {
       expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
     }

@@ -70,6 +70,16 @@ describe('the pipeline\'s Python module (python/datalake_monitoring.py)', () => 
     expect(readFileSync(join(pythonDir, PYTHON_MODULE_FILE), 'utf8')).toBe(pythonModule(parseConfig({})));
   });
 
+  it('refuses pushes of every metric a publisher owns, also those the configuration turns off', () => {
+    const config = parseConfig({});
+    const off = createCatalog(config).all().filter((m) => m.source !== 'pipeline' && !m.enabled).map((m) => m.name);
+    // The standard profile logs these instead of sending them; they stay the publishers' series.
+    expect(off).toEqual(expect.arrayContaining(['ADCEQueueTasks', 'ServiceMonthlyCost']));
+    const owned = /OWNED_METRICS = \{\n([^}]*)\}/.exec(pythonModule(config))![1]!;
+    for (const name of off) expect(owned).toMatch(new RegExp(`"${name}": "the (s3|adce|dims|cost) publisher"`));
+    expect(owned).not.toMatch(/Duration"/);
+  });
+
   it('monitor export python writes the module of the chosen configuration when no stack is deployed, and says so', async () => {
     noDeployedStack();
     const file = configFile({ namespacePrefix: 'Acme-Lake', pipelineOperations: [{ name: 'Load', expectedEveryHours: 1 }] });

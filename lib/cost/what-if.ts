@@ -1,8 +1,7 @@
-import { App } from 'aws-cdk-lib';
 import { parseConfig } from '../config/load';
 import { PROFILE_FEATURES, featureValue } from '../config/profile';
 import type { MonitoringConfig } from '../config/schema';
-import { MonitoringStack } from '../stacks/monitoring-stack';
+import { inMemoryStack } from '../stacks/monitoring-stack';
 import { type CostAssumptions, DEFAULT_ASSUMPTIONS, estimateCost } from './model';
 
 /**
@@ -26,9 +25,7 @@ export interface WhatIf {
 
 /** The monthly cost of a config's stack, built in memory. */
 export function estimateConfig(config: MonitoringConfig, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS): number {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new MonitoringStack(app, 'WhatIf', { config });
-  return estimateCost([stack.inMemoryTemplate()], config, assumptions).totalUsd;
+  return estimateCost([inMemoryStack(config).inMemoryTemplate()], config, assumptions).totalUsd;
 }
 
 /** A config with one dotted key set (the config re-validated). */

@@ -62,10 +62,13 @@ export function pythonModule(config: MonitoringConfig): string {
       { namespace: m.namespace, unit: m.unit, dimensions: [...m.dimensions], values: Object.fromEntries(Object.entries(m.dimensionValues ?? {}).map(([k, v]) => [k, [...v]])) },
     ]),
   );
+  // A publisher's metric is its own even when the configuration turns it off (ADCEQueueTasks
+  // without adce.priorityMetrics): the pipeline pushing it would fill the series a config change
+  // hands back to the publisher.
   const owned = Object.fromEntries(
     catalog
       .all()
-      .filter((m) => m.source !== 'pipeline' && m.enabled)
+      .filter((m) => m.source !== 'pipeline')
       .map((m) => [m.name, m.source === 'logs' ? 'a log metric filter' : `the ${m.source} publisher`]),
   );
   const operations = Object.fromEntries(operationNames(config).map((op) => [op, catalog.operationDuration(op)!.name]));

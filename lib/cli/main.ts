@@ -8,6 +8,7 @@ import { registerInit } from './commands/init';
 import { registerPreflight } from './commands/preflight';
 import { registerPublish } from './commands/publish';
 import { registerPut } from './commands/put';
+import { registerSimulate } from './commands/simulate';
 import { registerTime } from './commands/time';
 import { registerVerify } from './commands/verify';
 
@@ -51,6 +52,7 @@ const COMMANDS: RegisterCommand[] = [
   registerVerify,
   registerFireDrill,
   registerCostEstimate,
+  registerSimulate,
   registerPublish,
   registerExport,
 ];
@@ -116,7 +118,7 @@ function processIO(): CliIO & { code: number } {
 
 function buildProgram(io: CliIO): Command {
   const program = new Command('monitor')
-    .description('Operate the data-lake monitoring stack: preflight, publish, push, time, verify, drill, estimate cost, export.')
+    .description('Operate the data-lake monitoring stack: preflight, publish, push, time, verify, drill, estimate cost, simulate, export.')
     .option('--env <name>', 'environment: reads config/<name>.json (default: $MONITOR_ENV, else the default configuration)')
     .option('--config <file>', 'config file (wins over --env and MONITOR_ENV)')
     .addHelpText(

@@ -85,6 +85,32 @@ describe('ADCE collector on the fixtures', () => {
     expect(out.datums.some((d) => d.MetricName === 'ADCETasksCompleted')).toBe(false);
   });
 
+  it('before any run ended, the last-run age counts from when monitoring first looked, with a warning', () => {
+    const noRunSince = new Date(NOW.getTime() - 7 * 3600_000);
+    const out = collectAdce({ queue, reports: [], noRunSince, runsLocation: 's3://lake/adce/runs/' }, ctx());
+    expect(out.problems).toEqual([]);
+    expect(values(out.datums).at(-1)).toBe(`ADCELastRunAgeMinutes=420@${NOW.toISOString()}`);
+    expect(out.newestEndTime).toBeUndefined();
+    expect(out.warnings).toEqual([
+      'No ADCE run report has ever been recorded under s3://lake/adce/runs/: ADCELastRunAgeMinutes counts from 2025-11-07T17:30:00.000Z, when monitoring first looked.',
+    ]);
+  });
+
+  it('a known newest end_time wins over the time monitoring first looked', () => {
+    const noRunSince = new Date(NOW.getTime() - 7 * 3600_000);
+    const out = collectAdce({ queue, reports: [], previousNewestEndTime: new Date('2025-11-08T00:00:00Z'), noRunSince }, ctx());
+    expect(values(out.datums).filter((v) => v.startsWith('ADCELastRunAgeMinutes'))).toEqual([`ADCELastRunAgeMinutes=30@${NOW.toISOString()}`]);
+    expect(out.warnings).toEqual([]);
+    const fromReports = collectAdce({ reports, noRunSince }, ctx());
+    expect(fromReports.datums.find((d) => d.MetricName === 'ADCELastRunAgeMinutes')?.Value).toBe(15.07);
+  });
+
+  it('a time monitoring first looked that lies in the future is a problem and publishes no age', () => {
+    const out = collectAdce({ queue, reports: [], noRunSince: new Date(NOW.getTime() + 3600_000) }, ctx());
+    expect(out.datums.some((d) => d.MetricName === 'ADCELastRunAgeMinutes')).toBe(false);
+    expect(out.problems).toEqual([expect.objectContaining({ source: 'cursor', fatal: false, message: expect.stringContaining('is in the future') })]);
+  });
+
   it('--since counts only reports that ended after it; older ones still set the last-run age', () => {
     const out = collectAdce({ reports, since: new Date('2025-11-08T00:00:00Z') }, ctx());
     expect(out.datums.filter((d) => d.MetricName === 'ADCETasksCompleted').map((d) => d.Value)).toEqual([2]);

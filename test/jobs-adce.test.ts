@@ -140,6 +140,122 @@ describe('ADCE job with a cursor', () => {
   });
 });
 
+describe('ADCE job before any orchestrator run ended', () => {
+  const queued = JSON.stringify({ generated_at: '2025-11-08T11:50:00', total_tasks: 3, estimated_total_minutes: 30 });
+  const HOUR = 3600_000;
+  const at = (hours: number) => ({ ...ctx(), now: new Date(NOW.getTime() + hours * HOUR) });
+  const lastRunAge = (datums: { MetricName: string; Value: number }[]) => datums.filter((d) => d.MetricName === 'ADCELastRunAgeMinutes').map((d) => d.Value);
+
+  it('records when monitoring first looked, and the last-run age counts from it until a report arrives', async () => {
+    const objects = new Map([['adce/gaps.json', queued]]);
+    serve(objects);
+    const cursor = new MemoryCursorStore();
+    const warnings: string[] = [];
+    const first = await runAdceJob({ ...ctx(), logger: { ...ctx().logger, warn: (m: string) => warnings.push(m) } }, { s3, cursor });
+    expect(first.problems).toEqual([]);
+    expect(lastRunAge(first.datums)).toEqual([0]);
+    expect(first.afterPublish).toBeUndefined();
+    expect((await cursor.read()).state).toEqual({ lastKey: '', watchingSince: NOW.toISOString(), updatedAt: NOW.toISOString() });
+    expect(warnings).toEqual([
+      `No ADCE run report has ever been recorded under s3://lake/adce/runs/: ADCELastRunAgeMinutes counts from ${NOW.toISOString()}, when monitoring first looked.`,
+    ]);
+
+    const later = await runAdceJob(at(7), { s3, cursor });
+    expect(later.problems).toEqual([]);
+    expect(lastRunAge(later.datums)).toEqual([420]);
+    expect((await cursor.read()).state?.watchingSince).toBe(NOW.toISOString());
+
+    // A report without a usable end_time is claimed and confirmed; the watch goes on through both.
+    objects.set('adce/runs/a.json', JSON.stringify({ completed: 1, failed: 0, skipped: 0 }));
+    const unusable = await runAdceJob(at(7.5), { s3, cursor });
+    expect(lastRunAge(unusable.datums)).toEqual([450]);
+    expect((await cursor.read()).state).toMatchObject({ watchingSince: NOW.toISOString(), claim: { toKey: 'adce/runs/a.json' } });
+    await unusable.afterPublish!(nothingFailed);
+    expect((await cursor.read()).state).toMatchObject({ lastKey: 'adce/runs/a.json', watchingSince: NOW.toISOString() });
+
+    // The first report with an end_time: the age is from it, and the watch ends.
+    const endTime = new Date(NOW.getTime() + 7.5 * HOUR);
+    objects.set('adce/runs/b.json', JSON.stringify({ completed: 2, failed: 0, skipped: 0, end_time: endTime.toISOString().replace('Z', '') }));
+    const ran = await runAdceJob(at(8), { s3, cursor });
+    expect(lastRunAge(ran.datums)).toEqual([30]);
+    expect((await cursor.read()).state?.watchingSince).toBe(NOW.toISOString());
+    await ran.afterPublish!(nothingFailed);
+    const settled = (await cursor.read()).state!;
+    expect(settled).toMatchObject({ lastKey: 'adce/runs/b.json', newestEndTime: endTime.toISOString() });
+    expect(settled.watchingSince).toBeUndefined();
+    expect(lastRunAge((await runAdceJob(at(9), { s3, cursor })).datums)).toEqual([90]);
+  });
+
+  it('a claim handed back keeps the time monitoring first looked', async () => {
+    const objects = new Map([['adce/gaps.json', queued]]);
+    serve(objects);
+    const cursor = new MemoryCursorStore();
+    await runAdceJob(ctx(), { s3, cursor });
+    objects.set('adce/runs/a.json', JSON.stringify({ completed: 1, failed: 0, skipped: 0, end_time: '2025-11-08T12:30:00' }));
+    const sending = await runAdceJob(at(1), { s3, cursor });
+    expect(lastRunAge(sending.datums)).toEqual([30]);
+    expect((await cursor.read()).state).toMatchObject({ lastKey: '', watchingSince: NOW.toISOString(), claim: { toKey: 'adce/runs/a.json' } });
+    const runDatums = sending.datums.filter((d) => runReportMetricNames(ctx().catalog).has(d.MetricName));
+    expect(await sending.afterPublish!({ sent: 0, requests: 1, rejected: [], failed: runDatums.map((datum) => ({ datum, error: 'x' })) })).toEqual([]);
+    const handedBack = (await cursor.read()).state!;
+    expect(handedBack).toMatchObject({ lastKey: '', watchingSince: NOW.toISOString() });
+    expect(handedBack.claim).toBeUndefined();
+  });
+
+  it('losing the race to record it is no problem: the other run\'s state stands', async () => {
+    serve(new Map([['adce/gaps.json', queued]]));
+    const cursor = new MemoryCursorStore();
+    const racing = Object.assign(Object.create(cursor) as MemoryCursorStore, {
+      async compareAndSwap(expected: string | undefined) {
+        // Another run writes between this run's read and its write.
+        await cursor.compareAndSwap(expected, { lastKey: '', watchingSince: '2025-11-08T11:59:00.000Z', updatedAt: '2025-11-08T11:59:00.000Z' });
+        return cursor.compareAndSwap(expected, { lastKey: 'lost', updatedAt: '' });
+      },
+    });
+    const result = await runAdceJob(ctx(), { s3, cursor: racing });
+    expect(result.problems).toEqual([]);
+    expect(lastRunAge(result.datums)).toEqual([0]);
+    expect((await cursor.read()).state?.watchingSince).toBe('2025-11-08T11:59:00.000Z');
+  });
+
+  it('a failed write to record it is a non-fatal problem naming the cursor; the age is still published', async () => {
+    serve(new Map([['adce/gaps.json', queued]]));
+    const failing = Object.assign(Object.create(new MemoryCursorStore()) as MemoryCursorStore, {
+      compareAndSwap: async () => {
+        throw new CursorError('Cannot write the ADCE cursor memory://adce-cursor: access denied');
+      },
+    });
+    const result = await runAdceJob(ctx(), { s3, cursor: failing });
+    expect(lastRunAge(result.datums)).toEqual([0]);
+    expect(result.problems).toEqual([
+      {
+        source: 'memory://adce-cursor',
+        fatal: false,
+        message: `Cannot write the ADCE cursor memory://adce-cursor: access denied; the time monitoring first looked for ADCE runs (${NOW.toISOString()}) is not recorded, the next run tries again`,
+      },
+    ]);
+  });
+
+  it('without a cursor (a dry run) no age is published and nothing is recorded', async () => {
+    serve(new Map([['adce/gaps.json', queued]]));
+    const result = await runAdceJob(ctx(), { s3 });
+    expect(result.problems).toEqual([]);
+    expect(lastRunAge(result.datums)).toEqual([]);
+    expect(result.datums.some((d) => d.MetricName === 'ADCEQueueDepth')).toBe(true);
+    expect(s3mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('the S3 cursor keeps watchingSince, and refuses one that is not a time', async () => {
+    const store = new S3CursorStore(s3, 'state', 'adce/cursor.json');
+    s3mock
+      .on(GetObjectCommand)
+      .resolvesOnce(body(JSON.stringify({ lastKey: '', watchingSince: '2025-11-08T05:00:00.000Z', updatedAt: 'x' })))
+      .resolvesOnce(body(JSON.stringify({ lastKey: '', watchingSince: 'yesterday', updatedAt: 'x' })));
+    expect((await store.read()).state).toEqual({ lastKey: '', watchingSince: '2025-11-08T05:00:00.000Z', updatedAt: 'x' });
+    await expect(store.read()).rejects.toThrow(/is corrupt \(watchingSince must be an ISO time\)/);
+  });
+});
+
 describe('ADCE cursor after a crash at any point', () => {
   /** A run that dies at `crash`; `sent` counts what reached CloudWatch per report end time. */
   async function runUntil(crash: 'before-claim' | 'after-claim' | 'after-publish' | 'during-confirm' | 'never', at: Date, cursor: MemoryCursorStore, sent: Map<string, number>) {

@@ -108,7 +108,7 @@ function baseSpecs(config: MonitoringConfig): Array<MetricSpec & { enabled?: boo
     } as Partial<MetricSpec>),
     adce('ADCEBacklogMinutes', 'None', 'Estimated minutes of work in the queue (estimated_total_minutes).'),
     adce('ADCEQueueAgeMinutes', 'None', 'Minutes since the queue was last regenerated (now - generated_at).'),
-    adce('ADCELastRunAgeMinutes', 'None', 'Minutes since the newest orchestrator run ended.'),
+    adce('ADCELastRunAgeMinutes', 'None', 'Minutes since the newest orchestrator run ended; before any run is recorded, since monitoring first looked (a lower bound).'),
     adce('ADCETasksCompleted', 'Count', 'Tasks completed by one orchestrator run (timestamped at its end).', { ...whenRun, statistic: 'Sum' }),
     adce('ADCETasksFailed', 'Count', 'Tasks failed by one orchestrator run (timestamped at its end).', { ...whenRun, statistic: 'Sum' }),
     adce('ADCETasksSkipped', 'Count', 'Tasks skipped by one orchestrator run (timestamped at its end).', { ...whenRun, statistic: 'Sum' }),

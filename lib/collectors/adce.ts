@@ -30,6 +30,14 @@ export interface AdceInput {
   readonly previousNewestEndTime?: Date;
   /** Count only reports that ended after this instant (`--since`); older ones still set the last-run age. */
   readonly since?: Date;
+  /**
+   * Since when monitoring has seen no run end (from the cursor): with no newest end_time known,
+   * ADCELastRunAgeMinutes counts from here, a lower bound, so a stall before the first run report
+   * still shows (a missing series reads as 0 in the alarm's metric math).
+   */
+  readonly noRunSince?: Date;
+  /** Where run reports are read, for messages. @default config.adce.runsPrefix */
+  readonly runsLocation?: string;
 }
 
 export interface AdceCollectorContext {
@@ -178,7 +186,19 @@ export function collectAdce(input: AdceInput, ctx: AdceCollectorContext): AdceOu
         'CloudWatch takes no datums that old, so they are not counted (they still set the last-run age)',
     );
   }
-  if (newest) datums.push(catalog.datum('ADCELastRunAgeMinutes', round2((now.getTime() - newest.getTime()) / 60_000), {}, now));
+  if (newest) {
+    datums.push(catalog.datum('ADCELastRunAgeMinutes', round2((now.getTime() - newest.getTime()) / 60_000), {}, now));
+  } else if (input.noRunSince) {
+    const since = input.noRunSince;
+    const age = checkAge(since, now);
+    const runsLocation = input.runsLocation ?? ctx.config.adce.runsPrefix;
+    if (age.kind === 'future') {
+      problems.push({ source: 'cursor', message: `The time monitoring first looked for ADCE runs (${since.toISOString()}) is in the future; ADCELastRunAgeMinutes is not published.`, fatal: false });
+    } else {
+      warnings.push(`No ADCE run report has ever been recorded under ${runsLocation}: ADCELastRunAgeMinutes counts from ${since.toISOString()}, when monitoring first looked.`);
+      datums.push(catalog.datum('ADCELastRunAgeMinutes', round2(age.ageMs / 60_000), {}, now));
+    }
+  }
   return { datums, problems, warnings, newestEndTime: newest, countedReports, uncountedReports, reportOf, tasksByPriority };
 }
 

@@ -19,7 +19,8 @@ export const ADCE_CURSOR_KEY = 'adce/cursor.json';
  * compare-and-swap: S3 answers 412 PreconditionFailed (or 409 ConditionalRequestConflict
  * under a concurrent write) to the loser. The state object lives in a small bucket the stack
  * owns; the function may only GetObject/PutObject that one key. It is written only when new
- * reports arrive, twice (claim, then confirm: about two PUTs per orchestrator run, cents per month).
+ * reports arrive, twice (claim, then confirm: about two PUTs per orchestrator run, cents per month),
+ * and once when no run has ever ended, to remember when monitoring first looked.
  */
 
 export interface CursorState {
@@ -27,6 +28,11 @@ export interface CursorState {
   readonly lastKey: string;
   /** Newest end_time counted so far (ISO), for ADCELastRunAgeMinutes when nothing is new. */
   readonly newestEndTime?: string;
+  /**
+   * While no run has ever ended (no `newestEndTime`): when monitoring first looked (ISO).
+   * ADCELastRunAgeMinutes counts from it, so an orchestrator that never ran still reads as stalled.
+   */
+  readonly watchingSince?: string;
   /** When this state was written (ISO). */
   readonly updatedAt: string;
   /** Reports a run has claimed and not yet confirmed as sent (see {@link CursorClaim}). */
@@ -102,9 +108,14 @@ export class S3CursorStore implements CursorStore {
       if (claim !== undefined && (typeof claim?.toKey !== 'string' || typeof claim.expiresAt !== 'string' || Number.isNaN(Date.parse(claim.expiresAt)))) {
         throw new Error('claim must have toKey and an ISO expiresAt');
       }
+      const watchingSince = parsed.watchingSince;
+      if (watchingSince !== undefined && (typeof watchingSince !== 'string' || Number.isNaN(Date.parse(watchingSince)))) {
+        throw new Error('watchingSince must be an ISO time');
+      }
       state = {
         lastKey: parsed.lastKey,
         newestEndTime: parsed.newestEndTime,
+        ...(watchingSince !== undefined ? { watchingSince } : {}),
         updatedAt: String(parsed.updatedAt ?? ''),
         ...(claim ? { claim: { toKey: claim.toKey, reports: Number(claim.reports ?? 0), claimedAt: String(claim.claimedAt ?? ''), expiresAt: claim.expiresAt } } : {}),
       };

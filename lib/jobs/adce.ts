@@ -132,6 +132,7 @@ export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Prom
   // Run reports after the cursor (or all of them).
   const reports: AdceDocument[] = [];
   let listed: string[] = [];
+  let runsListed = false;
   const runsWhere = local ? options.runsDir : `s3://${bucket}/${runsPrefix}`;
   const readReports = !(options.cursor && !cursorUsable) && !claimHeld && (!local || options.runsDir !== undefined);
   if (local && options.runsDir === undefined) logger.warn('ADCE run reports not read: no --dir given with --file; run metrics skipped');
@@ -140,6 +141,7 @@ export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Prom
       if (local) {
         const found = await listFiles(options.runsDir!, '.json');
         listed = found.files;
+        runsListed = true;
         for (const s of found.skipped) logger.warn(`${s.path} skipped: ${s.why}`);
       } else {
         const found = await listKeys(options.s3!, {
@@ -151,6 +153,7 @@ export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Prom
           deadline,
         });
         listed = found.keys;
+        runsListed = true;
         if (found.skippedCount > 0) {
           logger.warn(
             `${found.skippedCount} key(s) under ${runsWhere} skipped: not .json run reports (${found.skipped.map((k) => cut(basename(k), 80)).join(', ')}${found.skippedCount > found.skipped.length ? ', ...' : ''})`,
@@ -203,7 +206,13 @@ export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Prom
   }
 
   const previousNewestEndTime = stored.state?.newestEndTime ? new Date(stored.state.newestEndTime) : undefined;
-  const out = collectAdce({ queue, reports, previousNewestEndTime, since: options.since }, ctx);
+  // Until a run has ended, the last-run age counts from when monitoring first looked (the first
+  // run that listed the reports with a cursor and found none ended: age 0 then).
+  const storedWatchingSince = cursorUsable && !previousNewestEndTime ? stored.state?.watchingSince : undefined;
+  const mayStartWatching = cursorUsable && !previousNewestEndTime && !storedWatchingSince && !claimHeld && runsListed;
+  const noRunSince = storedWatchingSince ? new Date(storedWatchingSince) : mayStartWatching ? now : undefined;
+  const out = collectAdce({ queue, reports, previousNewestEndTime, since: options.since, noRunSince, runsLocation: runsWhere }, ctx);
+  const watchingSince = out.newestEndTime ? undefined : (storedWatchingSince ?? (mayStartWatching ? now.toISOString() : undefined));
   problems.push(...out.problems);
   for (const w of out.warnings) logger.warn(w);
   for (const u of out.uncountedReports) logger.info(`ADCE run report ${u.location} not counted: ${u.why}`);
@@ -215,18 +224,21 @@ export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Prom
     reportsCounted: out.countedReports.length,
     reportsTooOld: out.uncountedReports.filter((u) => !u.why.includes('--since')).length,
     newestEndTime: out.newestEndTime?.toISOString(),
+    ...(!out.newestEndTime && noRunSince ? { noRunSince: noRunSince.toISOString() } : {}),
   });
 
   let afterPublish: PublishingJobResult['afterPublish'];
   if (options.cursor && cursorUsable && !claimHeld && listed.length > 0) {
     const cursor = options.cursor;
     const fromReports = runReportMetricNames(ctx.catalog);
-    const committed: CursorState = stored.state ?? { lastKey: '', updatedAt: now.toISOString() };
+    // watchingSince rides along the claim and the hand-back, so it is written with them (one version).
+    const committed: CursorState = { ...(stored.state ?? { lastKey: '', updatedAt: now.toISOString() }), ...(watchingSince ? { watchingSince } : {}) };
     const lastKey = listed[listed.length - 1]!;
     const runEndMs = ctx.deadlines?.run.remainingMs() ?? PUBLISHER_LIMITS.adce.timeoutSeconds * 1000;
     const claimed: CursorState = {
       lastKey: committed.lastKey,
       ...(committed.newestEndTime ? { newestEndTime: committed.newestEndTime } : {}),
+      ...(committed.watchingSince ? { watchingSince: committed.watchingSince } : {}),
       updatedAt: now.toISOString(),
       claim: {
         toKey: lastKey,
@@ -252,13 +264,33 @@ export async function runAdceJob(ctx: JobContext, options: AdceJobOptions): Prom
       const next: CursorState = {
         lastKey,
         ...(out.newestEndTime ? { newestEndTime: out.newestEndTime.toISOString() } : {}),
+        ...(watchingSince ? { watchingSince } : {}),
         updatedAt: now.toISOString(),
       };
       afterPublish = async (result: PublishResult) =>
         confirm({ result, runDatums, cursor, version: version!, committed, claimed, next, signal: ctx.deadlines?.run.signal, reportOf: out.reportOf });
     }
+  } else if (options.cursor && mayStartWatching && watchingSince) {
+    problems.push(...(await startWatching(options.cursor, stored, watchingSince, ctx)));
   }
   return { datums, problems, summary, afterPublish };
+}
+
+/**
+ * Records when monitoring first found that no ADCE run has ever ended. A lost race is fine:
+ * the run that wrote first has the newer state. A failed write is not fatal: the age was still
+ * published, and the next run tries again.
+ */
+async function startWatching(cursor: CursorStore, stored: StoredCursor, watchingSince: string, ctx: JobContext): Promise<Problem[]> {
+  const state: CursorState = { ...(stored.state ?? { lastKey: '' }), watchingSince, updatedAt: ctx.now.toISOString() };
+  try {
+    const version = await cursor.compareAndSwap(stored.version, state, ctx.deadlines?.run.signal);
+    if (version === undefined) ctx.logger.info('Another run wrote the ADCE cursor first; its state stands');
+    return [];
+  } catch (err) {
+    const detail = err instanceof CursorError ? err.message : `Cannot write the ADCE cursor ${cursor.location}: ${(err as Error)?.message ?? String(err)}`;
+    return [{ source: cursor.location, message: `${detail}; the time monitoring first looked for ADCE runs (${watchingSince}) is not recorded, the next run tries again`, fatal: false }];
+  }
 }
 
 interface ConfirmInput {

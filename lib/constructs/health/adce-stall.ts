@@ -16,8 +16,11 @@ export interface AdceStallProps {
 /**
  * `ADCE-NoRecentRun`: no orchestrator run ended for `adce.maxHoursWithoutRun` hours while the
  * queue holds tasks (critical). One metric-math alarm over the two gauges the ADCE publisher
- * sends every run (2 alarm metrics). The other stall, a queue that is not regenerated, is
- * `ADCE-QueueStale` (PublisherHeartbeats), which doubles as the ADCE publisher's heartbeat.
+ * sends every run (2 alarm metrics). Before any run report is recorded, the last-run age counts
+ * from when monitoring first looked (the cursor's `watchingSince`): metric math reads a missing
+ * series as 0, so without it an orchestrator that never ran would never fire. The other stall,
+ * a queue that is not regenerated, is `ADCE-QueueStale` (PublisherHeartbeats), which doubles as
+ * the ADCE publisher's heartbeat.
  */
 export class AdceStall extends Construct {
   readonly alarm: cloudwatch.Alarm;

@@ -157,11 +157,45 @@ export function periodValues(
 ): (number | undefined)[] {
   const p = periodMinutes(periodSeconds);
   const start = minute - count * p;
-  const buckets: number[][] = Array.from({ length: count }, () => []);
-  for (const datum of store.between(query.metric, start, minute)) {
-    buckets[Math.floor((datum.minute - start) / p)]!.push(datum.value);
+  // Datums come in time order, so periods fill one after another: one pass, no value lists
+  // (this runs every minute for every metric of every alarm).
+  const out = new Array<number | undefined>(count).fill(undefined);
+  const datums = store.between(query.metric, start, minute);
+  let i = 0;
+  while (i < datums.length) {
+    const k = Math.floor((datums[i]!.minute - start) / p);
+    const end = start + (k + 1) * p;
+    let sum = 0;
+    let n = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (; i < datums.length && datums[i]!.minute < end; i++) {
+      const value = datums[i]!.value;
+      sum += value;
+      n += 1;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    out[k] = statisticOf(query.stat, sum, n, min, max);
   }
-  return buckets.map((values) => aggregate(query.stat, values));
+  return out;
+}
+
+function statisticOf(stat: string, sum: number, n: number, min: number, max: number): number {
+  switch (stat) {
+    case 'Sum':
+      return sum;
+    case 'Average':
+      return sum / n;
+    case 'Minimum':
+      return min;
+    case 'Maximum':
+      return max;
+    case 'SampleCount':
+      return n;
+    default:
+      throw new Error(`statistic ${JSON.stringify(stat)} is not one of ${STATISTICS.join(', ')}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,13 +466,14 @@ function mapValue(value: MathValue, f: (x: number) => number | undefined, refuse
   throw refuse(`${what} of an array of time series`);
 }
 
+// Hot path: evaluated every minute for every math alarm, so no closures are built per call.
+function seriesOf(node: MathNode, context: MathContext, refuse: (what: string) => Error, what: string): Series {
+  const value = evaluateNode(node, context, refuse);
+  if (value.kind !== 'series') throw refuse(`${what} of ${value.kind === 'scalar' ? 'a number' : 'an array'}`);
+  return value.values;
+}
+
 function evaluateNode(node: MathNode, context: MathContext, refuse: (what: string) => Error): MathValue {
-  const evaluate = (n: MathNode) => evaluateNode(n, context, refuse);
-  const asSeries = (n: MathNode, what: string): Series => {
-    const value = evaluate(n);
-    if (value.kind !== 'series') throw refuse(`${what} of ${value.kind === 'scalar' ? 'a number' : 'an array'}`);
-    return value.values;
-  };
   switch (node.kind) {
     case 'number':
       return { kind: 'scalar', value: node.value };
@@ -447,60 +482,63 @@ function evaluateNode(node: MathNode, context: MathContext, refuse: (what: strin
     case 'keyword':
       throw refuse(node.name);
     case 'array':
-      return { kind: 'array', items: node.items.map((item) => asSeries(item, 'an array item')) };
+      return { kind: 'array', items: node.items.map((item) => seriesOf(item, context, refuse, 'an array item')) };
     case 'unary':
       return node.op === '-'
-        ? mapValue(evaluate(node.operand), (x) => -x, refuse, 'unary minus')
-        : mapValue(evaluate(node.operand), (x) => (x === 0 ? 1 : 0), refuse, 'NOT');
+        ? mapValue(evaluateNode(node.operand, context, refuse), negate, refuse, 'unary minus')
+        : mapValue(evaluateNode(node.operand, context, refuse), not, refuse, 'NOT');
     case 'binary':
-      return combine(node.op, evaluate(node.left), evaluate(node.right), refuse);
+      return combine(node.op, evaluateNode(node.left, context, refuse), evaluateNode(node.right, context, refuse), refuse);
     case 'call':
-      return callFunction(node, context, evaluate, asSeries, refuse);
+      return callFunction(node, context, refuse);
   }
 }
 
-function callFunction(
-  node: Extract<MathNode, { kind: 'call' }>,
-  context: MathContext,
-  evaluate: (n: MathNode) => MathValue,
-  asSeries: (n: MathNode, what: string) => Series,
-  refuse: (what: string) => Error,
-): MathValue {
+function negate(x: number): number {
+  return -x;
+}
+
+function not(x: number): number {
+  return x === 0 ? 1 : 0;
+}
+
+function checkArity(node: Extract<MathNode, { kind: 'call' }>, refuse: (what: string) => Error, min: number, max = min): void {
+  if (node.args.length < min || node.args.length > max) throw refuse(`${node.name} with ${node.args.length} argument(s)`);
+}
+
+function callFunction(node: Extract<MathNode, { kind: 'call' }>, context: MathContext, refuse: (what: string) => Error): MathValue {
   const { name, args } = node;
-  const arity = (min: number, max = min) => {
-    if (args.length < min || args.length > max) throw refuse(`${name} with ${args.length} argument(s)`);
-  };
   switch (name) {
     case 'ABS':
-      arity(1);
-      return mapValue(evaluate(args[0]!), Math.abs, refuse, 'ABS');
+      checkArity(node, refuse, 1);
+      return mapValue(evaluateNode(args[0]!, context, refuse), Math.abs, refuse, 'ABS');
     case 'TIME_SERIES': {
-      arity(1);
-      const value = evaluate(args[0]!);
+      checkArity(node, refuse, 1);
+      const value = evaluateNode(args[0]!, context, refuse);
       if (value.kind !== 'scalar') throw refuse('TIME_SERIES of a time series');
       return { kind: 'series', values: Array.from({ length: context.length }, () => value.value) };
     }
     case 'FILL': {
       // FILL(TS, S | REPEAT): a number, or the most recent real value before the gap.
-      arity(2);
-      const values = asSeries(args[0]!, 'FILL');
+      checkArity(node, refuse, 2);
+      const values = seriesOf(args[0]!, context, refuse, 'FILL');
       const filler = args[1]!;
       if (filler.kind === 'keyword') {
         let last: number | undefined;
         return { kind: 'series', values: values.map((x) => (x === undefined ? last : (last = x))) };
       }
-      const fill = evaluate(filler);
+      const fill = evaluateNode(filler, context, refuse);
       if (fill.kind !== 'scalar') throw refuse('FILL with a time series as the filler');
       return { kind: 'series', values: values.map((x) => x ?? fill.value) };
     }
     case 'IF':
-      arity(2, 3);
-      return evaluateIf(evaluate(args[0]!), evaluate(args[1]!), args[2] === undefined ? undefined : evaluate(args[2]), refuse);
+      checkArity(node, refuse, 2, 3);
+      return evaluateIf(evaluateNode(args[0]!, context, refuse), evaluateNode(args[1]!, context, refuse), args[2] === undefined ? undefined : evaluateNode(args[2], context, refuse), refuse);
     case 'DIFF':
     case 'RATE': {
       // The difference from the preceding real value (per second for RATE); the first is missing.
-      arity(1);
-      const values = asSeries(args[0]!, name);
+      checkArity(node, refuse, 1);
+      const values = seriesOf(args[0]!, context, refuse, name);
       let previous: number | undefined;
       return {
         kind: 'series',
@@ -520,8 +558,8 @@ function callFunction(
     case 'AVG': {
       // One series → a number over the evaluation range; an array [a, b] → a series.
       // Several plain arguments (MAX(a, b)) are not metric-math syntax.
-      arity(1);
-      const value = evaluate(args[0]!);
+      checkArity(node, refuse, 1);
+      const value = evaluateNode(args[0]!, context, refuse);
       if (value.kind === 'scalar') throw refuse(`${name} of a number`);
       if (value.kind === 'series') return { kind: 'scalar', value: reduceValues(name, value.values.filter((x): x is number => x !== undefined)) };
       return {
@@ -549,6 +587,10 @@ function reduceValues(name: string, values: readonly number[]): number | undefin
   return name === 'SUM' ? sum : sum / values.length;
 }
 
+function valueAt(value: MathValue, i: number): number | undefined {
+  return value.kind === 'scalar' ? value.value : (value as { values: Series }).values[i];
+}
+
 /**
  * IF(condition, trueValue[, falseValue]), per "Using IF expressions": a missing condition drops
  * the datapoint; a true condition with trueValue missing there gives 0; a false condition with
@@ -563,13 +605,12 @@ function evaluateIf(condition: MathValue, whenTrue: MathValue, whenFalse: MathVa
     if (whenFalse !== undefined) return whenFalse;
     return whenTrue.kind === 'series' ? { kind: 'series', values: whenTrue.values.map(() => undefined) } : { kind: 'scalar', value: undefined };
   }
-  const at = (value: MathValue, i: number) => (value.kind === 'scalar' ? value.value : (value as { values: Series }).values[i]);
   return {
     kind: 'series',
     values: condition.values.map((c, i) => {
       if (c === undefined) return undefined;
-      if (c !== 0) return at(whenTrue, i) ?? 0;
-      return whenFalse === undefined ? undefined : at(whenFalse, i);
+      if (c !== 0) return valueAt(whenTrue, i) ?? 0;
+      return whenFalse === undefined ? undefined : valueAt(whenFalse, i);
     }),
   };
 }
@@ -599,6 +640,25 @@ export interface StateDecision {
   readonly reason: string;
 }
 
+/** The reason is text only a state change needs: built when read. */
+class MetricDecision implements StateDecision {
+  constructor(
+    readonly state: AlarmState | undefined,
+    private readonly breaching: number,
+    private readonly n: number,
+    private readonly fills: number,
+    private readonly evaluated: readonly number[],
+    private readonly rangeLength: number,
+  ) {}
+
+  get reason(): string {
+    const shown = [...new Array<string>(this.fills).fill('missing'), ...this.evaluated.map(String)];
+    if (this.evaluated.length === 0) return `no datapoints in the last ${this.rangeLength} periods`;
+    const rest = this.state === 'INSUFFICIENT_DATA' || this.state === undefined ? ', the rest missing' : '';
+    return `${this.breaching} of ${this.n} datapoints breaching${rest}: [${shown.join(', ')}]`;
+  }
+}
+
 /**
  * The state from the datapoints of the evaluation range (oldest first, undefined = missing),
  * per "How alarm state is evaluated when data is missing":
@@ -613,31 +673,38 @@ export function decideState(settings: StateSettings, range: readonly (number | u
   const n = settings.evaluationPeriods;
   const m = settings.datapointsToAlarm;
   const real = range.filter((v): v is number => v !== undefined);
-  const isBreach = (v: number) => breaches(settings.comparison, v, settings.threshold);
-  const verdict = (breaching: number, shown: readonly string[]): StateDecision => ({
-    state: breaching >= m ? 'ALARM' : 'OK',
-    reason: `${breaching} of ${n} datapoints breaching: [${shown.join(', ')}]`,
-  });
 
   if (real.length >= n) {
     const evaluated = real.slice(real.length - n);
-    return verdict(evaluated.filter(isBreach).length, evaluated.map(String));
+    const breaching = countBreaching(settings, evaluated);
+    return new MetricDecision(breaching >= m ? 'ALARM' : 'OK', breaching, n, 0, evaluated, range.length);
   }
   const fills = n - real.length;
-  const shown = [...Array.from({ length: fills }, () => 'missing'), ...real.map(String)];
-  const realBreaching = real.filter(isBreach).length;
+  const realBreaching = countBreaching(settings, real);
+  let breaching = realBreaching;
+  let state: AlarmState | undefined;
   switch (settings.treatMissingData) {
     case 'breaching':
-      return verdict(realBreaching + fills, shown);
+      breaching += fills;
+      state = breaching >= m ? 'ALARM' : 'OK';
+      break;
     case 'notBreaching':
-      return verdict(realBreaching, shown);
+      state = breaching >= m ? 'ALARM' : 'OK';
+      break;
     case 'missing':
-    case 'ignore': {
-      if (realBreaching >= m || realBreaching < real.length) return verdict(realBreaching, shown);
-      const noData = real.length === 0 ? `no datapoints in the last ${range.length} periods` : `${realBreaching} of ${n} datapoints breaching, the rest missing: [${shown.join(', ')}]`;
-      return settings.treatMissingData === 'missing' ? { state: 'INSUFFICIENT_DATA', reason: noData } : { state: undefined, reason: noData };
-    }
+    case 'ignore':
+      if (breaching >= m) state = 'ALARM';
+      else if (realBreaching < real.length) state = 'OK';
+      else state = settings.treatMissingData === 'missing' ? 'INSUFFICIENT_DATA' : undefined;
+      break;
   }
+  return new MetricDecision(state, breaching, n, fills, real, range.length);
+}
+
+function countBreaching(settings: StateSettings, values: readonly number[]): number {
+  let count = 0;
+  for (const v of values) if (breaches(settings.comparison, v, settings.threshold)) count += 1;
+  return count;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -648,6 +715,8 @@ interface PreparedMetricAlarm {
   readonly rangePeriods: number;
   readonly metricQueries: readonly MetricQuery[];
   readonly expressions: ReadonlyMap<string, { readonly expression: string; readonly compiled: CompiledExpression }>;
+  /** The values of this minute by query id, and the math context reading them (built once). */
+  readonly scratch: { readonly computed: Map<string, MathValue>; readonly context: MathContext };
 }
 
 interface PreparedComposite {
@@ -713,25 +782,13 @@ export class AlarmEvaluator {
 
   /** The returnId values over the alarm's evaluation range at `minute`, oldest first. */
   private rangeValues(prepared: PreparedMetricAlarm, minute: number): Series {
-    const { alarm, rangePeriods } = prepared;
-    const computed = new Map<string, MathValue>();
+    const { alarm, rangePeriods, scratch } = prepared;
+    scratch.computed.clear();
     for (const query of prepared.metricQueries) {
-      computed.set(query.id, { kind: 'series', values: periodValues(this.store, query, alarm.periodSeconds, minute, rangePeriods) });
+      scratch.computed.set(query.id, { kind: 'series', values: periodValues(this.store, query, alarm.periodSeconds, minute, rangePeriods) });
     }
-    const resolving = new Set<string>();
-    const resolve = (id: string): MathValue => {
-      const known = computed.get(id);
-      if (known !== undefined) return known;
-      const expression = prepared.expressions.get(id)!;
-      if (resolving.has(id)) throw new UnsupportedExpressionError(`alarm ${JSON.stringify(alarm.name)}: expression ${id} refers to itself`);
-      resolving.add(id);
-      const value = expression.compiled.run({ length: rangePeriods, periodSeconds: alarm.periodSeconds, resolve });
-      resolving.delete(id);
-      computed.set(id, value);
-      return value;
-    };
     const returned = prepared.expressions.get(alarm.returnId);
-    return seriesResult(resolve(alarm.returnId), returned?.expression ?? alarm.returnId, alarm.name);
+    return seriesResult(scratch.context.resolve(alarm.returnId), returned?.expression ?? alarm.returnId, alarm.name);
   }
 
   private notify(minute: number, alarm: string, state: AlarmState, actions: AlarmActions): Notification[] {
@@ -770,7 +827,27 @@ function prepareMetricAlarm(alarm: SimMetricAlarm): PreparedMetricAlarm {
     if (unknown !== undefined) throw new UnsupportedExpressionError(`alarm ${JSON.stringify(alarm.name)}: unknown identifier ${JSON.stringify(unknown)} in ${JSON.stringify(expression)}`);
   }
   if (!ids.has(alarm.returnId)) throw new Error(`alarm ${JSON.stringify(alarm.name)}: no query has the returned id ${alarm.returnId}`);
-  return { alarm, rangePeriods: alarm.evaluationPeriods + EXTRA_RANGE_PERIODS, metricQueries, expressions };
+  const rangePeriods = alarm.evaluationPeriods + EXTRA_RANGE_PERIODS;
+  const computed = new Map<string, MathValue>();
+  const resolving = new Set<string>();
+  const context: MathContext = {
+    length: rangePeriods,
+    periodSeconds: alarm.periodSeconds,
+    resolve(id: string): MathValue {
+      const known = computed.get(id);
+      if (known !== undefined) return known;
+      if (resolving.has(id)) throw new UnsupportedExpressionError(`alarm ${JSON.stringify(alarm.name)}: expression ${id} refers to itself`);
+      resolving.add(id);
+      try {
+        const value = expressions.get(id)!.compiled.run(context);
+        computed.set(id, value);
+        return value;
+      } finally {
+        resolving.delete(id);
+      }
+    },
+  };
+  return { alarm, rangePeriods, metricQueries, expressions, scratch: { computed, context } };
 }
 
 /** Composites in an order where each comes after the composites its rule reads. */

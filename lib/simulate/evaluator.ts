@@ -201,8 +201,10 @@ function statisticOf(stat: string, sum: number, n: number, min: number, max: num
 // ---------------------------------------------------------------------------------------------
 // Metric math
 
-type Series = (number | undefined)[];
-type MathValue =
+/** Values of aligned periods, oldest first; undefined is a missing datapoint. */
+export type Series = (number | undefined)[];
+/** What a metric-math term gives: a number, a time series or an array of time series. */
+export type MathValue =
   | { readonly kind: 'scalar'; readonly value: number | undefined }
   | { readonly kind: 'series'; readonly values: Series }
   | { readonly kind: 'array'; readonly items: readonly Series[] };
@@ -216,7 +218,8 @@ type MathNode =
   | { readonly kind: 'binary'; readonly op: string; readonly left: MathNode; readonly right: MathNode }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly MathNode[] };
 
-interface MathContext {
+/** What a compiled expression reads: the range length, the period and the values of ids. */
+export interface MathContext {
   readonly length: number;
   readonly periodSeconds: number;
   readonly resolve: (id: string) => MathValue;

@@ -183,7 +183,18 @@ export class AlarmFactory extends Construct {
     }
     const period = Duration.minutes(periodMinutes);
     // A MathExpression puts every metric it reads on its own period: one period for all, as metric-math alarms need.
-    const counted = metric instanceof cloudwatch.MathExpression ? metric.with({ period }) : metric.with({ statistic: cloudwatch.Stats.SAMPLE_COUNT, period });
+    // A single metric is counted through FILL(count, 0): an empty period is then a real 0, so exactly the last
+    // `periods` periods decide. With missing data instead, CloudWatch's evaluation range (more periods than
+    // evaluated) holds the last datum for longer and the alarm fires periods later than its window says.
+    const counted =
+      metric instanceof cloudwatch.MathExpression
+        ? metric.with({ period })
+        : new cloudwatch.MathExpression({
+            expression: 'FILL(count, 0)',
+            usingMetrics: { count: metric.with({ statistic: cloudwatch.Stats.SAMPLE_COUNT, period }) },
+            period,
+            label: `${metric.metricName} datums per ${periodMinutes} min`,
+          });
     const alarm = new cloudwatch.Alarm(this, baseName, {
       ...this.common(baseName, options),
       metric: counted,

@@ -15,10 +15,12 @@ export interface CoreAlarms {
 /**
  * The four core alarms (ADCE failure rate, budget utilization, upload failures, data quality) with their exact semantics; thresholds come from `config.thresholds`.
  * Missing data (see docs/monitoring/ALARM_RUNBOOKS.md): a pushed failure counter with no data
- * means "no failures" (notBreaching). A rate with no data means nothing ran: no evidence either
- * way. ADCESuccessRate comes once per orchestrator run, so its 2-period window usually holds one
- * datapoint; `missing` evaluates the datapoints that exist (one bad run alarms) and shows
- * INSUFFICIENT_DATA when no run finished, whereas `ignore` would keep OK after a lone bad run.
+ * means "no failures" (notBreaching). ADCESuccessRate comes once per orchestrator run, so most
+ * 5-minute periods hold none: the alarm judges one period and ignores missing data, so the
+ * latest run decides (a bad run alarms within a minute, the next good run clears it) and the
+ * state holds between runs. With `missing` it would fall to INSUFFICIENT_DATA after every run
+ * and come back OK with the next, sending an OK notification each time (`monitor simulate`
+ * shows it). Silence itself is ADCE-NoRecentRun's job.
  * The 1-period alarms (ValidationPassRate, BudgetUtilization) use `ignore`: a bad hour or day
  * stays in ALARM until a good value replaces it. Silence itself is the dead-man's switches' job.
  */
@@ -31,12 +33,10 @@ export function addCoreAlarms(alarms: AlarmFactory, catalog: MetricCatalog, conf
       catalogMetric(catalog, 'ADCESuccessRate', {}, { statistic: 'Average', period: minutes(5) }),
       {
         threshold: t.adceMinSuccessRatePct,
-        periods: 2,
-        // One datapoint per run: one bad run in the 10-minute window alarms (within 10 min of the run).
-        datapointsToAlarm: 1,
-        missingData: 'missing',
+        periods: 1,
+        missingData: 'ignore',
         severity: 'critical',
-        summary: `ADCE task success rate (Average) was below ${t.adceMinSuccessRatePct}% in one of the last 2 five-minute periods (a run with too many failed tasks).`,
+        summary: `ADCE task success rate (Average) of the latest orchestrator run was below ${t.adceMinSuccessRatePct}% (a run with too many failed tasks); it clears with the next good run.`,
       },
     ),
     costBudgetExceeded: !config.cost.enabled ? undefined : alarms.whenAbove(

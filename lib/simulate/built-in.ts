@@ -3,14 +3,14 @@ import { type Scenario, type ScenarioEvent, parseScenario } from './scenario';
 
 /**
  * The built-in scenarios, one per failure mode the stack claims to catch, each made for the
- * configuration: the failure starts after a healthy day at a minute that fits the schedules,
+ * configuration: the failure starts after a healthy hour at a minute that fits the schedules,
  * lasts long enough to be caught, then the world is restored. Each bound follows from the
  * configuration and says how; every bound includes the one minute CloudWatch takes to evaluate
  * an alarm on a datum it has just received.
  */
 
-/** A healthy day before every failure. */
-const WARM_UP_MINUTES = 1440;
+/** A healthy hour before every failure (the simulation itself starts from a steady state: see warmUpMinutes). */
+const WARM_UP_MINUTES = 60;
 /** After the world is restored: time for the alarms to clear. */
 const RECOVERY_MINUTES = 12 * 60;
 /** CloudWatch evaluates each alarm once a minute on the data it holds by then. */

@@ -78,6 +78,8 @@ export interface SimulationOptions {
   readonly scenario: Scenario;
   /** Overrides the scenario's length. */
   readonly days?: number;
+  /** Sees every log line of every publisher run (warnings and errors say what a scenario made the publishers meet). */
+  readonly onLog?: (publisher: string, minute: number, event: Readonly<Record<string, unknown>>) => void;
 }
 
 interface LogEvent extends Record<string, unknown> {
@@ -103,7 +105,8 @@ export async function simulateScenario(options: SimulationOptions): Promise<Scen
   }
 
   const catalog = createCatalog(config);
-  const world = new World(config, scenario, SIMULATION_START, STATE_BUCKET);
+  const warmUp = warmUpMinutes(stack);
+  const world = new World(config, scenario, SIMULATION_START, STATE_BUCKET, -warmUp);
   const store = new InMemoryMetricStore();
   const minuteOf = (ms: number) => Math.floor((ms - SIMULATION_START) / 60_000);
   const sink: DatumSink = {
@@ -149,6 +152,7 @@ export async function simulateScenario(options: SimulationOptions): Promise<Scen
     }
     events.push({ type: 'platform.report', record: { status: failed ? 'error' : 'success' } });
     runs[p.publisher]!.invoked++;
+    if (options.onLog) for (const e of events) options.onLog(p.publisher, minute, e);
     // CloudWatch Logs turns matching lines into the metric filters' datums (not PutMetricData: never throttled with it).
     for (const f of filters.get(p.publisher) ?? []) {
       const hits = events.filter((e) => f.matches(e)).length;
@@ -181,12 +185,15 @@ export async function simulateScenario(options: SimulationOptions): Promise<Scen
 
   const evaluator = new AlarmEvaluator(stack.alarms, stack.topics, store);
   const events: TimelineEvent[] = [];
-  const everAlarmed = new Set<string>();
-  for (let minute = 0; minute < endMinute; minute++) {
+  const quietChanges = new Map<string, number>();
+  for (let minute = -warmUp; minute < endMinute; minute++) {
     clock = minute;
     world.tick(minute);
     const stopped = new Set(world.activeAt(minute).flatMap((e) => (e.kind === 'publisher-stops' ? [e.publisher] : [])));
+    // A deployment whose ADCE never ran is watched from minute 0 on.
+    const adceDeployed = minute >= 0 || scenario.world?.adceHistory !== false;
     for (const p of publishers) {
+      if (p.publisher === 'adce' && !adceDeployed) continue;
       if (minute % p.everyMinutes === 0 && config[p.publisher].enabled && !stopped.has(p.publisher)) await invoke(p, minute, minute, 0);
     }
     for (const r of retries.filter((x) => x.minute === minute)) await invoke(r.publisher, minute, r.scheduledMinute, r.attempt);
@@ -199,16 +206,30 @@ export async function simulateScenario(options: SimulationOptions): Promise<Scen
       if (visible > 0 || minute % 5 === 0) store.add(sqsMetric(q.queueName), { minute, value: visible });
     }
     const { changes, notifications } = evaluator.step(minute);
+    // The warm-up only brings the alarms to the steady state a running deployment is in.
+    if (minute < 0) continue;
     for (const c of changes) {
-      const settling = c.from === 'INSUFFICIENT_DATA' && c.to === 'OK' && !everAlarmed.has(c.alarm);
-      if (c.to === 'ALARM') everAlarmed.add(c.alarm);
-      if (settling) continue;
       const sent = notifications.filter((n) => n.alarm === c.alarm && n.minute === c.minute);
+      if (sent.length === 0 && c.from !== 'ALARM' && c.to !== 'ALARM') {
+        // OK <-> INSUFFICIENT_DATA with nobody notified: counted, not listed.
+        quietChanges.set(c.alarm, (quietChanges.get(c.alarm) ?? 0) + 1);
+        continue;
+      }
       events.push({ minute: c.minute, alarm: c.alarm, from: c.from, state: c.to, reason: c.reason, topics: [...new Set(sent.map((n) => n.severity ?? n.topic))], notifications: sent });
     }
   }
 
+  for (const [alarm, n] of quietChanges) notes.push(`${alarm} went between OK and INSUFFICIENT_DATA ${n} time(s), notifying nobody (periods without data)`);
   return judge({ scenario, config, days, events, failure, restored, runs, notes, finalState: (name) => evaluator.state(name), alarmNames: stack.alarms.map((a) => a.name) });
+}
+
+/**
+ * Minutes the simulation runs before minute 0 so every alarm starts from the steady state of a
+ * running deployment: the longest alarm window (period x evaluation periods), at least a day.
+ */
+export function warmUpMinutes(stack: SimStack): number {
+  const windows = stack.alarms.flatMap((a) => (a.kind === 'metric' ? [(a.periodSeconds / 60) * a.evaluationPeriods] : []));
+  return Math.ceil(Math.max(1440, ...windows) / 1440) * 1440;
 }
 
 function sqsMetric(queueName: string): MetricRef {

@@ -49,7 +49,7 @@ export const scenarioSchema = z.strictObject({
   /** Publishers the scenario needs; skipped with a note when one is turned off. */
   requires: z._default(z.array(publisher), []),
   events: z.array(scenarioEventSchema),
-  world: z.optional(z.strictObject({ /** Whether ADCE has run reports from before the simulation. @default true */ adceHistory: z.optional(z.boolean()) })),
+  world: z.optional(z.strictObject({ /** false: ADCE has never run (no run report before minute 0) and its publisher is deployed at minute 0. @default true */ adceHistory: z.optional(z.boolean()) })),
   expect: z.union([
     z.strictObject({ nothing: z.literal(true) }),
     z.strictObject({

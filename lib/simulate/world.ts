@@ -48,6 +48,8 @@ export class World {
     readonly startMs: number,
     /** The bucket the stack keeps its own state in (the ADCE cursor). */
     readonly stateBucket: string,
+    /** The first minute simulated (the history is written before it). */
+    readonly firstMinute = 0,
   ) {
     this.sources = [];
     for (const b of dataLakeBuckets(config)) {
@@ -139,17 +141,15 @@ export class World {
   private seedHistory(): void {
     for (const s of this.sources) {
       for (let i = 0; i < HISTORY_OBJECTS_PER_SOURCE; i++) {
-        const minute = -HISTORY_MINUTES + Math.floor((i * (HISTORY_MINUTES - s.everyMinutes)) / HISTORY_OBJECTS_PER_SOURCE);
+        const minute = this.firstMinute - HISTORY_MINUTES + Math.floor((i * (HISTORY_MINUTES - s.everyMinutes)) / HISTORY_OBJECTS_PER_SOURCE);
         this.putDataObject(s, this.at(minute));
       }
     }
     if (this.config.adce.enabled && this.scenario.world?.adceHistory !== false) {
-      for (let m = -24 * 60; m < 0; m += this.orchestratorEveryMinutes) this.writeRunReport(m, this.at(m));
-      this.writeQueue(this.at(-5));
-    } else if (this.config.adce.enabled) {
-      this.writeQueue(this.at(-5));
+      for (let m = this.firstMinute - 24 * 60; m < this.firstMinute; m += this.orchestratorEveryMinutes) this.writeRunReport(m, this.at(m));
     }
-    if (this.config.dims.enabled) this.writeInventory(this.at(-(this.config.dims.verificationCadenceHours * 60) / 2), 0);
+    if (this.config.adce.enabled) this.writeQueue(this.at(this.firstMinute - 5));
+    if (this.config.dims.enabled) this.writeInventory(this.at(this.firstMinute - (this.config.dims.verificationCadenceHours * 60) / 2), 0);
   }
 
   // ADCE
@@ -162,8 +162,8 @@ export class World {
     } else if (minute % this.config.adce.reconciliationIntervalMinutes === 0 && !this.has(minute, 'queue-not-regenerated')) {
       this.writeQueue(now);
     }
-    const neverRan = this.scenario.world?.adceHistory === false;
-    if (minute % this.orchestratorEveryMinutes === 0 && !this.has(minute, 'orchestrator-stops') && !neverRan) this.writeRunReport(minute, now);
+    const before = minute < 0 && this.scenario.world?.adceHistory === false;
+    if (minute % this.orchestratorEveryMinutes === 0 && !this.has(minute, 'orchestrator-stops') && !before) this.writeRunReport(minute, now);
   }
 
   private writeQueue(now: number): void {
@@ -218,7 +218,8 @@ export class World {
     }
     const cadence = Math.round(this.config.dims.verificationCadenceHours * 60);
     const off = this.activeAt(minute).find((e) => e.kind === 'dims-count-off');
-    const justChanged = off !== undefined && off.atMinute === minute;
+    // DIMS rewrites its inventory when its count goes off and when it is corrected.
+    const justChanged = this.scenario.events.some((e) => e.kind === 'dims-count-off' && (e.atMinute === minute || e.untilMinute === minute));
     if ((minute % cadence === 0 && !this.has(minute, 'dims-not-verified')) || justChanged) {
       this.writeInventory(now, off?.kind === 'dims-count-off' ? off.pct : 0);
     }
@@ -245,6 +246,13 @@ export class World {
       `    value: ${(documented * 0.0007).toFixed(2)}`,
       `    last_verified: '${verified}'`,
       '    verification_method: automated',
+      'code_base:',
+      '  python_files:',
+      '    value: 1746',
+      `    last_verified: '${verified}'`,
+      '  test_files:',
+      '    value: 412',
+      `    last_verified: '${verified}'`,
       '',
     ].join('\n');
     this.buckets.put(sourceBucket(this.config, 'dims'), this.config.dims.key, now, { body: yaml });

@@ -13,8 +13,16 @@ const resources = (type: string) => Object.entries<Json>(json.Resources).filter(
 const alarm = (t: Json, name: string): Json => {
   const found = Object.values<Json>(t.Resources).filter((r) => r.Type.startsWith('AWS::CloudWatch::') && r.Properties?.AlarmName === name);
   expect(found, `alarm ${name}`).toHaveLength(1);
-  return found[0]!.Properties;
+  return counted(found[0]!.Properties);
 };
+/** A heartbeat counts its metric through `FILL(count, 0)`: read as the counted metric's name, statistic, period and dimensions. */
+function counted(a: Json): Json {
+  const metrics = a.Metrics as Json[] | undefined;
+  if (!metrics || metrics.length !== 2 || metrics[0]!.Expression !== 'FILL(count, 0)') return a;
+  const stat = metrics[1]!.MetricStat;
+  const { Metrics: _m, ...rest } = a;
+  return { ...rest, MetricName: stat.Metric.MetricName, Statistic: stat.Stat, Period: stat.Period, ...(stat.Metric.Dimensions ? { Dimensions: stat.Metric.Dimensions } : {}) };
+}
 /** An alarm rule with alarm ARNs as `<LogicalId>`. */
 const ruleText = (rule: unknown): string =>
   typeof rule === 'string' ? rule : ((rule as Json)['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : `<${(p as Json)['Fn::GetAtt'][0]}>`)).join('');
@@ -42,6 +50,17 @@ describe('single-metric health alarms', () => {
     });
     expect((a.Dimensions ?? []).map((d: Json) => d.Name)).toEqual(c.dims);
     expect(a.AlarmDescription).toContain(`Severity: ${c.severity}. Runbook: docs/monitoring/ALARM_RUNBOOKS.md#${c.name.toLowerCase()}`);
+  });
+
+  it('heartbeats count through FILL(count, 0): an empty period is a real 0, so exactly the window decides', () => {
+    for (const name of ['S3-PublisherHeartbeat', 'Cost-PublisherHeartbeat']) {
+      const raw = Object.values<Json>(json.Resources).find((r) => r.Properties?.AlarmName === name)!.Properties;
+      expect(raw.MetricName).toBeUndefined();
+      expect(raw.Metrics.map((m: Json) => [m.Id, m.Expression ?? m.MetricStat.Stat, m.ReturnData])).toEqual([
+        ['expr_1', 'FILL(count, 0)', true],
+        ['count', 'SampleCount', false],
+      ]);
+    }
   });
 
   it('Lambda-Throttles reads the account-wide vended metric (free), not a custom one', () => {

@@ -18,7 +18,7 @@ describe('the four seed alarms', () => {
   const cases = [
     {
       name: 'ADCE-HighFailureRate', namespace: 'NBA-Simulator/ADCE', metric: 'ADCESuccessRate', statistic: 'Average',
-      operator: 'LessThanThreshold', threshold: 95, periods: 2, datapoints: 1, period: 300, missing: 'missing', severity: 'critical' as const,
+      operator: 'LessThanThreshold', threshold: 95, periods: 1, period: 300, missing: 'ignore', severity: 'critical' as const,
     },
     {
       name: 'AWS-CostBudgetExceeded', namespace: 'NBA-Simulator/Costs', metric: 'BudgetUtilization', statistic: 'Maximum',
@@ -43,8 +43,7 @@ describe('the four seed alarms', () => {
       ComparisonOperator: c.operator,
       Threshold: c.threshold,
       EvaluationPeriods: c.periods,
-      // ADCE-HighFailureRate: 1 of 2 (one bad run alarms within 10 minutes; see its runbook section).
-      DatapointsToAlarm: 'datapoints' in c ? c.datapoints : c.periods,
+      DatapointsToAlarm: c.periods,
       Period: c.period,
       TreatMissingData: c.missing,
     });
@@ -122,13 +121,15 @@ describe('alarm factory semantics', () => {
       window: { periodMinutes: 1440, periods: 2 }, severity: 'warning', summary: 'No cost datum for 2 days.',
     });
     const alarms = Object.values(Template.fromStack(s).toJSON().Resources).filter((r: any) => r.Type === 'AWS::CloudWatch::Alarm').map((r: any) => r.Properties);
-    expect(alarms.find((a) => a.AlarmName === 'ADCE-PublisherSilent')).toMatchObject({
-      Statistic: 'SampleCount', ComparisonOperator: 'LessThanThreshold', Threshold: 1, Period: 600, EvaluationPeriods: 1, TreatMissingData: 'breaching',
-    });
+    // The count goes through FILL(count, 0): an empty period is a real 0, so exactly the window's periods decide.
+    const counting = (a: any) => ({ expression: a.Metrics[0].Expression, stat: a.Metrics[1].MetricStat.Stat, period: a.Metrics[1].MetricStat.Period });
+    const silent = alarms.find((a) => a.AlarmName === 'ADCE-PublisherSilent');
+    expect(silent).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 1, EvaluationPeriods: 1, TreatMissingData: 'breaching' });
+    expect(counting(silent)).toEqual({ expression: 'FILL(count, 0)', stat: 'SampleCount', period: 600 });
     // Two days: two 1-day periods, both empty.
-    expect(alarms.find((a) => a.AlarmName === 'Cost-PublisherSilent')).toMatchObject({
-      Statistic: 'SampleCount', Period: 86400, EvaluationPeriods: 2, DatapointsToAlarm: 2, TreatMissingData: 'breaching',
-    });
+    const cost = alarms.find((a) => a.AlarmName === 'Cost-PublisherSilent');
+    expect(cost).toMatchObject({ EvaluationPeriods: 2, DatapointsToAlarm: 2, TreatMissingData: 'breaching' });
+    expect(counting(cost)).toEqual({ expression: 'FILL(count, 0)', stat: 'SampleCount', period: 86400 });
     expect(s.alarms.get('ADCE-PublisherSilent')).toMatchObject({ kind: 'heartbeat', area: 'ADCE', severity: 'critical' });
   });
 
@@ -137,7 +138,8 @@ describe('alarm factory semantics', () => {
     const metric = () => catalogMetric(s.catalog, 'MonthlyAWSCost');
     s.alarms.staleAfter('Cost-Silent2x60', metric(), { window: { periodMinutes: 60, periods: 2 }, severity: 'warning', summary: 'Silent.' });
     const a = Object.values(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm')).find((r) => r.Properties.AlarmName === 'Cost-Silent2x60')!.Properties;
-    expect(a).toMatchObject({ Period: 3600, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+    expect(a).toMatchObject({ EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+    expect(a.Metrics[1].MetricStat.Period).toBe(3600);
     expect(() => s.alarms.staleAfter('Cost-Silent8d', metric(), { window: { periodMinutes: 1440, periods: 8 }, severity: 'warning', summary: 'Silent.' })).toThrow(/8 x 1440 min is outside CloudWatch's limits/);
     expect(() => s.alarms.staleAfter('Cost-SilentLong', metric(), { window: { periodMinutes: 1441, periods: 1 }, severity: 'warning', summary: 'Silent.' })).toThrow(/outside CloudWatch's limits/);
     expect(() => s.alarms.staleAfter('Cost-SilentShort', metric(), { window: { periodMinutes: 30, periods: 49 }, severity: 'warning', summary: 'Silent.' })).toThrow(/outside CloudWatch's limits/);

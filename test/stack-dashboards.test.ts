@@ -56,7 +56,7 @@ describe('dashboards', () => {
     const dc = boards['NBA-Simulator-DataCollection']!;
     const line = (w: Widget) => w.properties.annotations.horizontal;
     const rate = titled(dc, 'ADCE success rate (%)');
-    expect(line(rate)).toEqual([{ value: 95, label: 'ADCE-HighFailureRate: ADCESuccessRate < 95 for 1 datapoints within 10 minutes', color: '#d62728', yAxis: 'left' }]);
+    expect(line(rate)).toEqual([{ value: 95, label: 'ADCE-HighFailureRate: ADCESuccessRate < 95 for 1 datapoints within 5 minutes', color: '#d62728', yAxis: 'left' }]);
     expect(rows(rate)[0]!.opts.period ?? 300).toBe(300); // the alarm's 5-minute period, not hourly
     expect(line(titled(boards['NBA-Simulator-ADCEHealth']!, 'Success rate (%)'))).toEqual(line(rate));
     expect(line(titled(dc, 'S3 upload failures (pushed by the pipeline)'))).toEqual([expect.objectContaining({ value: 5, label: 'S3-UploadFailures: S3UploadFailures > 5 for 2 datapoints within 10 minutes' })]);

@@ -97,7 +97,7 @@ function toOperation(entry: string | PipelineOperation): PipelineOperation {
 }
 
 const thresholdsSchema = group({
-  /** ADCE-HighFailureRate fires when ADCESuccessRate (Average, 2 x 5 min) drops below this. */
+  /** ADCE-HighFailureRate fires when ADCESuccessRate (Average, 5 min: the latest run) drops below this. */
   adceMinSuccessRatePct: percent(95),
   /** AWS-CostBudgetExceeded fires when BudgetUtilization (Maximum, 1 day) exceeds this. */
   budgetUtilizationPct: percent(80),

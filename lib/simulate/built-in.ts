@@ -33,14 +33,16 @@ interface Spec {
 }
 
 function make(spec: Spec): Scenario {
-  const end = Math.max(...spec.events.map((e) => e.untilMinute ?? e.atMinute)) + RECOVERY_MINUTES;
+  // A failure lasts at least an hour past its bound, so a late detection is seen as late, not as missed.
+  const events = spec.events.map((e) => (e.untilMinute === undefined ? e : { ...e, untilMinute: Math.max(e.untilMinute, e.atMinute + spec.withinMinutes + 60) }));
+  const end = Math.max(...events.map((e) => e.untilMinute ?? e.atMinute)) + RECOVERY_MINUTES;
   return parseScenario(
     {
       name: spec.name,
       description: spec.description,
       days: Math.ceil(end / 1440),
       requires: spec.requires,
-      events: spec.events,
+      events,
       ...(spec.world ? { world: spec.world } : {}),
       expect: { alarms: spec.alarms, withinMinutes: spec.withinMinutes, bound: spec.bound },
     },

@@ -36,14 +36,14 @@ export interface SimObject {
   readonly etag: string;
 }
 
-/** Buckets of objects, keys kept in S3's byte order (UTF-8 binary). */
+/** Buckets of objects, keys kept in S3's order. */
 export class SimBuckets {
-  private readonly buckets = new Map<string, { objects: Map<string, SimObject>; sorted?: string[] }>();
+  private readonly buckets = new Map<string, { objects: Map<string, SimObject>; sorted: string[] }>();
   private writes = 0;
 
   put(bucket: string, key: string, at: number, content: { body: string } | { size: number }): void {
     const b = this.bucket(bucket);
-    if (!b.objects.has(key)) b.sorted = undefined;
+    if (!b.objects.has(key)) b.sorted.splice(lowerBound(b.sorted, key, true), 0, key);
     const body = 'body' in content ? content.body : undefined;
     b.objects.set(key, { size: body !== undefined ? Buffer.byteLength(body) : (content as { size: number }).size, lastModified: at, body, etag: `"${++this.writes}"` });
   }
@@ -58,10 +58,7 @@ export class SimBuckets {
 
   /** Keys of a bucket in byte order. */
   keys(bucket: string): readonly string[] {
-    const b = this.buckets.get(bucket);
-    if (!b) return [];
-    b.sorted ??= [...b.objects.keys()].sort(compareBytes);
-    return b.sorted;
+    return this.buckets.get(bucket)?.sorted ?? [];
   }
 
   hasBucket(bucket: string): boolean {
@@ -70,14 +67,21 @@ export class SimBuckets {
 
   private bucket(name: string) {
     let b = this.buckets.get(name);
-    if (!b) this.buckets.set(name, (b = { objects: new Map() }));
+    if (!b) this.buckets.set(name, (b = { objects: new Map(), sorted: [] }));
     return b;
   }
 }
 
+/**
+ * S3 lists keys in UTF-8 byte order, which is code point order. JavaScript compares UTF-16 code
+ * units, which agrees except for characters beyond U+FFFF against U+E000..U+FFFF: those keys take
+ * the byte comparison.
+ */
 function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  if (ASTRAL.test(a) || ASTRAL.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
 }
+const ASTRAL = /[\ud800-\udfff]/;
 
 /** First index in sorted `keys` whose key is > `after` (or >= `from`). */
 function lowerBound(keys: readonly string[], probe: string, inclusive: boolean): number {

@@ -267,13 +267,16 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** A naive local timestamp as Python's isoformat()/str() writes it (`2025-11-07T23:45:12.481093`), in `zone`. */
 export function naiveLocal(epochMs: number, zone: string, separator: 'T' | ' '): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-      .formatToParts(new Date(epochMs))
-      .map((p) => [p.type, p.value]),
-  );
+  let format = FORMATS.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    FORMATS.set(zone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
   const micros = String((epochMs % 1000) * 1000).padStart(6, '0');
   return `${parts.year}-${parts.month}-${parts.day}${separator}${parts.hour}:${parts.minute}:${parts.second}.${micros}`;
 }

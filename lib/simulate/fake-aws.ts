@@ -2,6 +2,7 @@ import { BudgetsClient, DescribeBudgetCommand } from '@aws-sdk/client-budgets';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { clientConfig } from '../sources/aws-clients';
 import type { MetricRef } from './model';
 
 /**
@@ -11,7 +12,8 @@ import type { MetricRef } from './model';
  * jobs read; any other command is an error naming it, never a silent empty answer.
  */
 
-const FAKE_CREDENTIALS = { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' };
+/** The clients are built like every client of the product; their `send` never reaches the network. */
+const SIMULATED_CREDENTIALS = { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' };
 
 type Send = (command: unknown) => Promise<unknown>;
 
@@ -98,7 +100,7 @@ function lowerBound(keys: readonly string[], probe: string, inclusive: boolean):
 
 /** S3: ListObjectsV2 (Prefix, Delimiter, StartAfter, ContinuationToken, MaxKeys), GetObject, PutObject with If-Match / If-None-Match. */
 export function simulatedS3(buckets: SimBuckets, now: () => number): S3Client {
-  return withSend(new S3Client({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }), async (command) => {
+  return withSend(new S3Client({ ...clientConfig({ region: 'us-east-1' }), credentials: SIMULATED_CREDENTIALS }), async (command) => {
     if (command instanceof ListObjectsV2Command) {
       const input = command.input;
       const bucket = input.Bucket!;
@@ -166,7 +168,7 @@ export interface DatumSink {
 
 /** CloudWatch: PutMetricData into the sink (refused while `refusing()` says so), GetMetricData of one MetricStat (Maximum per minute, newest first). */
 export function simulatedCloudWatch(sink: DatumSink, refusing: () => string | undefined): CloudWatchClient {
-  return withSend(new CloudWatchClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }), async (command) => {
+  return withSend(new CloudWatchClient({ ...clientConfig({ region: 'us-east-1' }), credentials: SIMULATED_CREDENTIALS }), async (command) => {
     if (command instanceof PutMetricDataCommand) {
       const why = refusing();
       if (why) throw awsError('Throttling', 400, why, true);
@@ -202,7 +204,7 @@ export interface BudgetState {
 
 /** AWS Budgets: DescribeBudget of the one budget the stack creates. */
 export function simulatedBudgets(budget: () => BudgetState): BudgetsClient {
-  return withSend(new BudgetsClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }), async (command) => {
+  return withSend(new BudgetsClient({ ...clientConfig({ region: 'us-east-1' }), credentials: SIMULATED_CREDENTIALS }), async (command) => {
     if (command instanceof DescribeBudgetCommand) {
       const b = budget();
       const usd = (n: number) => ({ Amount: n.toFixed(2), Unit: 'USD' });
@@ -222,7 +224,7 @@ export function simulatedBudgets(budget: () => BudgetState): BudgetsClient {
 
 /** Cost Explorer: the month-to-date cost by service, one page. */
 export function simulatedCostExplorer(services: () => Record<string, number>): CostExplorerClient {
-  return withSend(new CostExplorerClient({ region: 'us-east-1', credentials: FAKE_CREDENTIALS }), async (command) => {
+  return withSend(new CostExplorerClient({ ...clientConfig({ region: 'us-east-1' }), credentials: SIMULATED_CREDENTIALS }), async (command) => {
     if (command instanceof GetCostAndUsageCommand) {
       const { TimePeriod, Metrics } = command.input;
       const metric = Metrics?.[0] ?? 'UnblendedCost';

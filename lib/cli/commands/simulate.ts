@@ -35,7 +35,7 @@ export const registerSimulate: RegisterCommand = (program, io) => {
     .description('Replay failure scenarios through the synthesized alarms: which alarm fires, when, and who is notified (no AWS account needed).')
     .option('--list', 'list the scenarios and their detection bounds')
     .option('--scenario <name>', 'run one scenario and print its timeline (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--scenario-file <file>', 'also run the scenario in this JSON file (repeatable; see docs/monitoring/DETECTION.md)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--scenario-file <file>', 'also run the scenario in this JSON file (repeatable; format: docs/monitoring/MONITORING_GUIDE.md, section 5)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--all', 'run every scenario and print a summary table')
     .option('--days <n>', 'simulated days (default: each scenario its own)')
     .option('--json', 'print one JSON object per scenario, one per line')

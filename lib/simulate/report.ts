@@ -52,7 +52,7 @@ export function renderTimeline(result: ScenarioResult): string {
   for (const p of result.problems) out.push(`  - ${p}`);
   if (result.stillInAlarm.length > 0) out.push(`  Still in ALARM at the end: ${result.stillInAlarm.join(', ')}`);
   const runs = Object.entries(result.runs).map(([p, r]) => `${p} ${r.invoked} runs${r.failed > 0 ? ` (${r.failed} failed, ${r.toFailureQueue} to the failure queue)` : ''}`);
-  if (runs.length > 0) out.push(`  Publisher runs: ${runs.join(', ')}`);
+  if (runs.length > 0) out.push(`  Publisher runs (the warm-up before minute 0 included): ${runs.join(', ')}`);
   for (const n of result.notes) out.push(`  Note: ${n}`);
   return `${out.join('\n')}\n`;
 }

@@ -38,7 +38,9 @@ const EXPECTED: Record<string, (c: MonitoringConfig) => { alarm: string; bound: 
   'cloudwatch-throttled-1h': (c) => ({ alarm: 'Publishers-LoggedErrors', bound: Math.min(c.s3.scheduleMinutes, c.adce.scheduleMinutes, c.dims.scheduleMinutes, c.cost.scheduleMinutes) + 6 }),
 };
 
+// Other schedules and thresholds, and the full profile: composites (SLO burn, roll-up) and anomaly bands too.
 const ALTERNATE: MonitoringConfigInput = {
+  profile: 'full',
   namespacePrefix: 'Acme',
   dataLakeBucket: 'acme-events-lake',
   monthlyBudgetUsd: 400,
@@ -105,9 +107,14 @@ describe('built-in scenarios on the default configuration', () => {
 });
 
 describe('built-in scenarios on a configuration with other schedules and thresholds', () => {
-  it('detects every failure within the bounds that follow from it', async () => {
+  it('detects every failure within the bounds that follow from it; anomaly bands are named as not simulated', async () => {
     const config = parseConfig(ALTERNATE, 'alternate');
-    checkAll(await simulateBuiltIns(config), config);
+    const results = await simulateBuiltIns(config);
+    checkAll(results, config);
+    expect(results[0]!.notes).toContainEqual(expect.stringMatching(/^Acme-S3-ObjectGrowthAnomaly is not simulated: anomaly detection bands/));
+    // The roll-up composite follows its members.
+    const burst = results.find((r) => r.scenario === 'adce-failure-burst')!;
+    expect(burst.events.filter((e) => e.state === 'ALARM').map((e) => e.alarm)).toEqual(expect.arrayContaining(['Acme-ADCE-HighFailureRate', 'Acme-Monitoring-Unhealthy']));
   });
 });
 

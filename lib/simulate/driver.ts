@@ -91,7 +91,7 @@ export async function simulateScenario(options: SimulationOptions): Promise<Scen
   const { stack, config, scenario } = options;
   const days = options.days ?? scenario.days;
   const endMinute = Math.round(days * 1440);
-  const notes: string[] = [...stack.notes];
+  const notes: string[] = [...stack.notes, ...stack.alarms.flatMap((a) => (a.kind === 'not-simulated' ? [`${a.name} is not simulated: ${a.reason}`] : []))];
   const failure = failureMinute(scenario);
   const restored = restoredMinute(scenario);
   const runs: ScenarioResult['runs'] = {};

@@ -51,7 +51,7 @@ export interface MetricQuery {
   readonly metric: MetricRef;
   /** Seconds. */
   readonly periodSeconds: number;
-  /** Average, Sum, Minimum, Maximum, SampleCount (percentiles are refused by the reader). */
+  /** Average, Sum, Minimum, Maximum, SampleCount (an alarm on a percentile is read as not simulated). */
   readonly stat: string;
   readonly returnData: boolean;
 }

@@ -9,7 +9,7 @@ import { builtInScenarios } from '../lib/simulate/built-in';
 import { DETECTION_DOC, simulateBuiltIns } from '../lib/simulate/detection-doc';
 import { type ScenarioResult, isAlarm, simulateScenario } from '../lib/simulate/driver';
 import { SIMULATOR_APPROXIMATIONS } from '../lib/simulate/approximations';
-import { renderDetectionDoc } from '../lib/simulate/report';
+import { renderDetectionDoc, renderSummary } from '../lib/simulate/report';
 import { parseScenario } from '../lib/simulate/scenario';
 import { readStackTemplate } from '../lib/simulate/template';
 import { inMemoryStack } from '../lib/stacks/monitoring-stack';
@@ -126,6 +126,16 @@ describe('scenarios of turned-off sources', () => {
     const result = await simulateScenario({ stack, config, scenario });
     expect(result.verdict).toBe('skipped');
     expect(result.notes.join(' ')).toMatch(/dims\.enabled: false/);
+  });
+
+  it('with every publisher off, only the pipeline scenarios run, and the summary says how many were skipped', async () => {
+    const results = await simulateBuiltIns(parseConfig({ s3: { enabled: false }, adce: { enabled: false }, dims: { enabled: false }, cost: { enabled: false } }, 'pipeline only'));
+    expect(results.filter((r) => r.verdict !== 'skipped').map((r) => [r.scenario, r.verdict])).toEqual([
+      ['healthy', 'quiet'],
+      ['upload-failures', 'detected'],
+      ['validation-pass-rate-drop', 'detected'],
+    ]);
+    expect(renderSummary(results)).toMatch(/All 3 scenarios run pass \(12 skipped\)\./);
   });
 });
 

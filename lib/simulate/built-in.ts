@@ -1,4 +1,4 @@
-import type { MonitoringConfig } from '../config/schema';
+import { type MonitoringConfig, PUBLISHERS } from '../config/schema';
 import { type Scenario, type ScenarioEvent, parseScenario } from './scenario';
 
 /**
@@ -56,7 +56,10 @@ export function builtInScenarios(config: MonitoringConfig): Scenario[] {
   const freshness = (s3.buckets?.[0]?.freshness?.defaultThresholdHours ?? s3.freshness.defaultThresholdHours) * 60;
   const maxWithoutRun = adce.maxHoursWithoutRun * 60;
   const orchestratorFailure = aligned(WARM_UP_MINUTES, 60);
-  const fastest = Math.min(...(['s3', 'adce', 'dims', 'cost'] as const).filter((p) => config[p].enabled).map((p) => config[p].scheduleMinutes));
+  const running = PUBLISHERS.filter((p) => config[p].enabled);
+  // With no publisher on, the throttling scenario has nobody to fail: it names s3 and is skipped.
+  const fastestPublisher = running.length === 0 ? 's3' : running.reduce((a, b) => (config[b].scheduleMinutes < config[a].scheduleMinutes ? b : a));
+  const fastest = config[fastestPublisher].scheduleMinutes;
   const erring = adce.enabled ? 'adce' : 'dims';
   const erringEvery = config[erring].scheduleMinutes;
 
@@ -198,7 +201,7 @@ export function builtInScenarios(config: MonitoringConfig): Scenario[] {
     make({
       name: 'cloudwatch-throttled-1h',
       description: 'CloudWatch refuses PutMetricData for an hour.',
-      requires: [],
+      requires: [fastestPublisher],
       events: [{ kind: 'cloudwatch-refuses', ...at(aligned(WARM_UP_MINUTES, fastest), 60) }],
       alarms: ['Publishers-LoggedErrors', 'Publishers-FailedRuns'],
       withinMinutes: fastest + 5 + EVALUATION_MINUTES,

@@ -91,7 +91,10 @@ export function renderSummary(results: readonly ScenarioResult[]): string {
   const lines = [formatTable(header, summaryRows(results)), ''];
   for (const r of results.filter((x) => x.verdict === 'skipped')) lines.push(`${r.scenario}: ${r.notes.join('; ')}`);
   for (const r of failed) lines.push(`${r.scenario}: ${r.problems.join('; ')}`);
-  lines.push(failed.length === 0 ? `All ${results.length} scenarios pass.` : `${failed.length} of ${results.length} scenarios fail: ${failed.map((r) => r.scenario).join(', ')}.`);
+  const skipped = results.filter((r) => r.verdict === 'skipped').length;
+  const ran = results.length - skipped;
+  const skippedText = skipped > 0 ? ` (${skipped} skipped)` : '';
+  lines.push(failed.length === 0 ? `All ${ran} scenarios run pass${skippedText}.` : `${failed.length} of ${ran} scenarios run fail${skippedText}: ${failed.map((r) => r.scenario).join(', ')}.`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -38,7 +38,7 @@ export interface PublisherSummary {
 }
 
 /** The schedule's `scheduledTime` the Scheduler target passes in its input; undefined for other invocations. */
-export function scheduledTimeOf(event: unknown): Date | undefined {
+function scheduledTimeOf(event: unknown): Date | undefined {
   const raw = (event as { scheduledTime?: unknown } | null)?.scheduledTime;
   if (typeof raw !== 'string') return undefined;
   const t = new Date(raw);

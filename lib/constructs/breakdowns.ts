@@ -10,12 +10,12 @@ import type { Publishers } from './publishers';
 const serviceField = <K extends keyof ServiceCost>(k: K): K => k;
 
 /** Logs Insights: the latest task count of every priority (lines of the ADCE publisher). */
-export function priorityQuery(): string {
+function priorityQuery(): string {
   return [`filter message = "${PRIORITY_LOG_MESSAGE}"`, 'stats latest(tasks) as queued, latest(configured) as configuredPriority by priority', 'sort queued desc'].join('\n| ');
 }
 
 /** Logs Insights: the latest month-to-date cost of each top service (lines of the cost publisher). */
-export function serviceCostQuery(): string {
+function serviceCostQuery(): string {
   const f = serviceField;
   return [
     `filter message = "${SERVICE_COST_LOG_MESSAGE}"`,

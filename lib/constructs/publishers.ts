@@ -17,8 +17,6 @@ export interface PublishersProps {
   readonly config: MonitoringConfig;
   /** The metric catalog (namespaces each publisher may write). */
   readonly catalog: MetricCatalog;
-  /** The AWS Budgets budget the cost publisher reads (ViewBudget on it alone). @default budgetName(config, region) */
-  readonly costBudgetName?: string;
 }
 
 /**
@@ -46,7 +44,7 @@ export class Publishers extends Construct {
       byId.adce = this.adcePublisher(config, catalog, this.stateBucket);
     }
     if (config.dims.enabled) byId.dims = this.dimsPublisher(config, catalog);
-    if (config.cost.enabled) byId.cost = this.costPublisher(config, catalog, props.costBudgetName);
+    if (config.cost.enabled) byId.cost = this.costPublisher(config, catalog);
     this.byId = byId;
     for (const bucket of unusedBucketKeys(config)) {
       Annotations.of(this).addWarningV2(
@@ -140,11 +138,12 @@ export class Publishers extends Construct {
     });
   }
 
-  private costPublisher(config: MonitoringConfig, catalog: MetricCatalog, budgetName?: string): ScheduledPublisher {
+  private costPublisher(config: MonitoringConfig, catalog: MetricCatalog): ScheduledPublisher {
     // Month to date and forecast: the one budget (free); the per-service breakdown: Cost Explorer
     // ($0.01 a request, no resource-level permissions), only when there is a breakdown.
     const stack = Stack.of(this);
-    const name = budgetName ?? defaultBudgetName(config, stack.region);
+    // The budget the stack creates (CostBudget names it the same way): ViewBudget on it alone.
+    const name = defaultBudgetName(config, stack.region);
     const costStatements = [
       new iam.PolicyStatement({
         sid: 'ReadBudget',

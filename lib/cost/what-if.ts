@@ -24,7 +24,7 @@ export interface WhatIf {
 }
 
 /** The monthly cost of a config's stack, built in memory. */
-export function estimateConfig(config: MonitoringConfig, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS): number {
+function estimateConfig(config: MonitoringConfig, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS): number {
   return estimateCost([inMemoryStack(config).inMemoryTemplate()], config, assumptions).totalUsd;
 }
 

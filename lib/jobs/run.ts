@@ -94,7 +94,7 @@ export async function runAndPublish(
  * Splits a run's datums into those it sends and those of metrics with a dashboard cadence whose
  * window this run is not the first of (named in `held` as `metric (every N min)`).
  */
-export function datumsDueThisRun(datums: readonly MetricDatum[], ctx: Pick<JobContext, 'catalog' | 'scheduledTime'>): { due: MetricDatum[]; held: string[] } {
+function datumsDueThisRun(datums: readonly MetricDatum[], ctx: Pick<JobContext, 'catalog' | 'scheduledTime'>): { due: MetricDatum[]; held: string[] } {
   if (!ctx.scheduledTime) return { due: [...datums], held: [] };
   const due: MetricDatum[] = [];
   const held = new Set<string>();

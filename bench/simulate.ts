@@ -4,27 +4,24 @@ import { cpus } from 'node:os';
 import { parseConfig } from '../lib/config/load';
 import type { MonitoringConfigInput } from '../lib/config/schema';
 import { builtInScenarios } from '../lib/simulate/built-in';
-import { simulateScenario, warmUpMinutes } from '../lib/simulate/driver';
-import { readStackTemplate } from '../lib/simulate/template';
-import { inMemoryStack } from '../lib/stacks/monitoring-stack';
+import { simulateBuiltIns, simulatedStack } from '../lib/simulate/detection-doc';
+import { warmUpMinutes } from '../lib/simulate/driver';
 
 const RUNS = 3;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function time(input: MonitoringConfigInput, only?: string): Promise<{ seconds: number[]; simulatedDays: number; passed: boolean }> {
   const config = parseConfig(input, 'bench');
-  const stack = readStackTemplate(inMemoryStack(config).inMemoryTemplate(), 'bench');
+  const stack = simulatedStack(config);
   const scenarios = builtInScenarios(config).filter((s) => only === undefined || s.name === only);
   const warmUpDays = warmUpMinutes(stack) / 1440;
   const seconds: number[] = [];
   let passed = true;
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
-    for (const scenario of scenarios) {
-      const r = await simulateScenario({ stack, config, scenario });
-      passed &&= r.problems.length === 0;
-    }
+    const results = await simulateBuiltIns(config, stack, scenarios);
     seconds.push((performance.now() - started) / 1000);
+    passed &&= results.every((r) => r.problems.length === 0);
   }
   return { seconds, simulatedDays: scenarios.reduce((n, s) => n + s.days + warmUpDays, 0), passed };
 }

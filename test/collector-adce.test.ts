@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createCatalog } from '../lib/catalog/catalog';
 import { parseConfig } from '../lib/config/load';
 import { collectAdce, type AdceDocument } from '../lib/collectors/adce';
-import { parseNaiveTimestamp, zoneOffsetMs } from '../lib/collectors/naive-time';
+import { formatNaiveTimestamp, parseNaiveTimestamp, zoneOffsetMs } from '../lib/collectors/naive-time';
 import { datumToJsonLine } from '../lib/publisher/datum';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'adce');
@@ -190,6 +190,13 @@ describe('ADCE collector on bad input', () => {
 });
 
 describe('naive timestamps in a configured zone', () => {
+  it('writes an instant as ADCE does (wall time in the zone, microseconds, T or space) and reads it back', () => {
+    const instant = Date.parse('2025-11-08T04:59:40.007Z');
+    expect(formatNaiveTimestamp(instant, 'America/New_York', ' ')).toBe('2025-11-07 23:59:40.007000');
+    expect(formatNaiveTimestamp(Date.parse('2025-07-01T12:00:00Z'), 'America/New_York')).toBe('2025-07-01T08:00:00.000000');
+    expect(parseNaiveTimestamp(formatNaiveTimestamp(instant, 'Asia/Kolkata'), 'Asia/Kolkata')?.getTime()).toBe(instant);
+  });
+
   it('reads Python isoformat and str() timestamps as UTC by default, microseconds truncated to ms', () => {
     expect(parseNaiveTimestamp('2025-11-07 23:59:40.007713')?.toISOString()).toBe('2025-11-07T23:59:40.007Z');
     expect(parseNaiveTimestamp('2025-11-07T23:45:12.481093')?.toISOString()).toBe('2025-11-07T23:45:12.481Z');

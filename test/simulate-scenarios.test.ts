@@ -23,7 +23,8 @@ import { captureIO } from './cli-helpers';
 
 const EXPECTED: Record<string, (c: MonitoringConfig) => { alarm: string; bound: number }> = {
   's3-publisher-dies': (c) => ({ alarm: 'S3-PublisherHeartbeat', bound: 2 * c.s3.scheduleMinutes + 1 }),
-  'source-goes-silent': (c) => ({ alarm: 'S3-StaleSources', bound: c.s3.freshness.defaultThresholdHours * 60 + 60 + 1 }),
+  // The first source judged for freshness goes silent (in the alternate configuration clicks/, with its own 8 h).
+  'source-goes-silent': (c) => ({ alarm: 'S3-StaleSources', bound: (c.s3.freshness.perPrefix['clicks/'] ?? c.s3.freshness.defaultThresholdHours) * 60 + 60 + 1 }),
   'adce-orchestrator-dies': (c) => ({ alarm: 'ADCE-NoRecentRun', bound: c.adce.maxHoursWithoutRun * 60 + c.adce.scheduleMinutes + 1 }),
   'adce-never-ran': (c) => ({ alarm: 'ADCE-NoRecentRun', bound: c.adce.maxHoursWithoutRun * 60 + c.adce.scheduleMinutes + 1 }),
   'adce-queue-not-regenerated': (c) => ({ alarm: 'ADCE-QueueStale', bound: 3 * c.adce.reconciliationIntervalMinutes + 2 * c.adce.scheduleMinutes + 1 }),
@@ -44,9 +45,9 @@ const ALTERNATE: MonitoringConfigInput = {
   namespacePrefix: 'Acme',
   dataLakeBucket: 'acme-events-lake',
   monthlyBudgetUsd: 400,
-  s3: { scheduleMinutes: 60, prefixes: ['clicks/', 'orders/', 'inventory-reports/'], freshness: { defaultThresholdHours: 12 } },
-  adce: { scheduleMinutes: 10, maxHoursWithoutRun: 3, reconciliationIntervalMinutes: 30, timeZone: 'America/New_York' },
-  dims: { scheduleMinutes: 720, verificationCadenceHours: 12 },
+  s3: { scheduleMinutes: 60, prefixes: ['inventory-reports/', 'clicks/', 'orders/'], freshness: { defaultThresholdHours: 12, perPrefix: { 'clicks/': 8 } } },
+  adce: { scheduleMinutes: 10, maxHoursWithoutRun: 3, reconciliationIntervalMinutes: 30, timeZone: 'America/New_York', priorities: ['urgent', 'routine'] },
+  dims: { scheduleMinutes: 720, verificationCadenceHours: 12, extraMetrics: ['prediction_system.total_lines'] },
   cost: { scheduleMinutes: 720 },
 };
 

@@ -1,9 +1,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../lib/config/load';
-import type { MonitoringConfigInput } from '../lib/config/schema';
+import { type MonitoringConfigInput, PUBLISHERS, publisherServiceName } from '../lib/config/schema';
 import type { SimAlarm, SimMetricAlarm, SimStack } from '../lib/simulate/model';
-import { ANOMALY_NOT_SIMULATED, TemplateReadError, publisherOf, readStackTemplate, severityOf } from '../lib/simulate/template';
+import { ANOMALY_NOT_SIMULATED, TemplateReadError, publisherOf, readStackTemplate } from '../lib/simulate/template';
 import { inMemoryStack } from '../lib/stacks/monitoring-stack';
 
 type Json = Record<string, any>;
@@ -269,8 +269,8 @@ describe('values the deploy fills in', () => {
 describe('templates the simulator cannot run', () => {
   const scheduled = (expression: string): Json =>
     templateWith({
-      Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
-      Nightly: { Type: 'AWS::Scheduler::Schedule', Properties: { Description: 'Runs the cost metric publisher', ScheduleExpression: expression, Target: { Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } } } },
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: publisherServiceName('cost') } } } },
+      Nightly: { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: expression, Target: { Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } } } },
     });
 
   it('a cron schedule names the schedule and its expression', () => {
@@ -319,17 +319,10 @@ describe('templates the simulator cannot run', () => {
 });
 
 describe('naming rules', () => {
-  it('severity from the display name (an environment may follow), else from the logical id', () => {
-    expect(severityOf('NBA-Simulator critical', 'X')).toBe('critical');
-    expect(severityOf('NBA-Simulator warning (dev)', 'X')).toBe('warning');
-    expect(severityOf('Ops', 'MonitoringAlertingWarning0D542923')).toBe('warning');
-    expect(severityOf('Ops', 'Other')).toBeUndefined();
-  });
-
-  it('publisher from the schedule description, else the service name, else the function logical id; unknown names are none', () => {
-    expect(publisherOf('Runs the dims metric publisher', {}, 'X')).toBe('dims');
-    expect(publisherOf(undefined, { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'monitor-adce-publisher' } } }, 'X')).toBe('adce');
-    expect(publisherOf('Nightly export', {}, 'MonitoringPublishersS3FunctionF4EDA4F6')).toBe('s3');
-    expect(publisherOf('Runs the backup metric publisher', {}, 'BackupFunction')).toBeUndefined();
+  it('the publisher of a function is the one its Powertools service name names, as the stack sets it', () => {
+    const fn = (service?: string) => (service === undefined ? {} : { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: service } } });
+    for (const p of PUBLISHERS) expect(publisherOf(fn(publisherServiceName(p)))).toBe(p);
+    expect(publisherOf(fn('monitor-backup-publisher'))).toBeUndefined();
+    expect(publisherOf(fn())).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Context } from 'aws-lambda';
 import { type MetricCatalog, createCatalog } from '../../lib/catalog/catalog';
 import { parseConfig } from '../../lib/config/load';
-import type { MonitoringConfig, PublisherId } from '../../lib/config/schema';
+import { type MonitoringConfig, type PublisherId, publisherServiceName } from '../../lib/config/schema';
 import type { JobContext, JobLogger } from '../../lib/jobs/job';
 import { PUBLISHER_LIMITS, runDeadlines } from '../../lib/jobs/limits';
 import { boundedLogger } from '../../lib/jobs/log-limits';
@@ -56,8 +56,9 @@ export function jobLogger(logger: Logger): JobLogger {
 }
 
 export function createPublisherHandler(publisher: PublisherId, makeJob: JobFactory): (event: unknown, context: Context) => Promise<PublisherSummary> {
-  const logger = new Logger({ serviceName: `monitor-${publisher}-publisher`, persistentKeys: { publisher } });
-  const tracer = new Tracer({ serviceName: `monitor-${publisher}-publisher` });
+  const serviceName = publisherServiceName(publisher);
+  const logger = new Logger({ serviceName, persistentKeys: { publisher } });
+  const tracer = new Tracer({ serviceName });
   const traced = <T>(client: T): T => (tracer.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client);
   const log = jobLogger(logger);
   let ready: { config: MonitoringConfig; catalog: MetricCatalog; job: PublisherJob; cloudWatch: CloudWatchClient } | undefined;

@@ -3,7 +3,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetSMSSandboxAccountStatusCommand, SNSClient, paginateListSMSSandboxPhoneNumbers, paginateListSubscriptionsByTopic } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { SEVERITIES, type Severity, recipientsFor } from '../config/alerting';
+import { type Severity, recipientsFor } from '../config/alerting';
 import type { MonitoringConfig } from '../config/schema';
 import { DEFAULT_NETWORK, type NetworkLimits, clientConfig, onFirstUse } from '../sources/aws-clients';
 
@@ -68,12 +68,6 @@ export async function listSubscriptions(clients: Pick<CliClients, 'sns'>, topicA
     }
   }
   return out;
-}
-
-/** Severity of an alerting topic, read from its ARN or name (`...-critical...` / `...-warning...`). */
-export function topicSeverity(topicArnOrName: string): Severity | undefined {
-  const name = topicArnOrName.split(':').pop() ?? topicArnOrName;
-  return SEVERITIES.find((severity) => name.toLowerCase().includes(severity));
 }
 
 /** Who config says a severity reaches (lib/config/alerting.ts), as `protocol endpoint` like SNS lists them. */

@@ -65,3 +65,12 @@ export function parseNaiveTimestamp(text: string, timeZone = 'UTC'): Date | unde
   if (second !== first) instant = wall - second;
   return new Date(instant);
 }
+
+/**
+ * An instant as ADCE writes it: the wall time in `timeZone` with microseconds and no zone, with
+ * `T` (`datetime.isoformat()`) or a space (`str(datetime)`) between date and time.
+ */
+export function formatNaiveTimestamp(instantMs: number, timeZone: string, separator: 'T' | ' ' = 'T'): string {
+  const wall = new Date(instantMs + zoneOffsetMs(instantMs, timeZone)).toISOString();
+  return `${wall.slice(0, 10)}${separator}${wall.slice(11, 23)}000`;
+}

@@ -1,6 +1,6 @@
 import type { MetricCatalog } from '../catalog/catalog';
 import type { MetricDatum } from '../catalog/datum';
-import { type DataLakeBucket, dataLakeBuckets } from '../config/load';
+import { type DataLakeBucket, dataLakeBuckets, freshnessThresholdHours } from '../config/load';
 import type { MonitoringConfig } from '../config/schema';
 import { staleBeforeNextCheck } from '../health/windows';
 import type { BucketScan, PrefixAggregate } from '../sources/s3-scan';
@@ -88,7 +88,7 @@ export function collectS3(input: S3CollectorInput, ctx: S3CollectorContext): S3O
     const agg = aggregateOf(prefix);
     const ageMinutes = agg.newest ? minutesSince(agg.newest, now) : null;
     const judged = !excluded.has(prefix);
-    const thresholdHours = judged ? (settings.freshness.perPrefix[prefix] ?? settings.freshness.defaultThresholdHours) : null;
+    const thresholdHours = judged ? freshnessThresholdHours(settings, prefix) : null;
     if (agg.objects === 0) {
       warnings.push(`Data source s3://${scan.bucket}/${prefix} has no objects${judged ? ': counted as stale' : ''}.`);
     }

@@ -9,6 +9,12 @@ export const SEVERITIES = ['critical', 'warning'] as const;
 /** How loud an alarm is. */
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Severity of an alerting topic, read from its ARN, name or display name (`...-critical...` / `... warning`). */
+export function topicSeverity(topicArnOrName: string): Severity | undefined {
+  const name = topicArnOrName.split(':').pop() ?? topicArnOrName;
+  return SEVERITIES.find((severity) => name.toLowerCase().includes(severity));
+}
+
 export interface AlertRecipient {
   /** The SNS subscription protocol. */
   readonly protocol: 'email' | 'sms';

@@ -330,6 +330,11 @@ export function dataLakeBuckets(config: MonitoringConfig): DataLakeBucket[] {
   }));
 }
 
+/** Hours after which a data source of the bucket counts as stale: its own threshold, else the bucket's default. */
+export function freshnessThresholdHours(bucket: Pick<DataLakeBucket, 'freshness'>, prefix: string): number {
+  return bucket.freshness.perPrefix[prefix] ?? bucket.freshness.defaultThresholdHours;
+}
+
 /**
  * The name of an alarm that exists once per data-lake bucket: the base name with one bucket (as
  * documented), `<base>-<bucket>` with several. Its runbook section is the base name's.

@@ -510,6 +510,16 @@ export const PUBLISHERS = ['s3', 'adce', 'dims', 'cost'] as const;
 export type PublisherId = (typeof PUBLISHERS)[number];
 
 /** The publishers the config turns on (`<source>.enabled`), in PUBLISHERS order. */
+/** The Powertools service name of a publisher's Lambda (logs, traces); the simulator reads the publisher back from it. */
+export function publisherServiceName(publisher: PublisherId): string {
+  return `monitor-${publisher}-publisher`;
+}
+
+/** The publisher whose Lambda has this Powertools service name, if any. */
+export function publisherOfServiceName(serviceName: string): PublisherId | undefined {
+  return PUBLISHERS.find((p) => publisherServiceName(p) === serviceName);
+}
+
 export function enabledPublishers(config: Pick<MonitoringConfig, PublisherId>): PublisherId[] {
   return PUBLISHERS.filter((p) => config[p].enabled);
 }

@@ -9,7 +9,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { MetricCatalog } from '../catalog/catalog';
-import type { MonitoringConfig, PublisherId } from '../config/schema';
+import { type MonitoringConfig, type PublisherId, publisherServiceName } from '../config/schema';
 import { periodMinutesFor } from '../health/windows';
 import { bundledFunction } from './lambda-bundle';
 import { PUBLISHER_LIMITS } from '../jobs/limits';
@@ -101,7 +101,7 @@ export class ScheduledPublisher extends Construct {
     });
 
     const monitorConfig = JSON.stringify(config);
-    const environment = { MONITOR_CONFIG: monitorConfig, POWERTOOLS_SERVICE_NAME: `monitor-${publisher}-publisher`, ...props.environment };
+    const environment = { MONITOR_CONFIG: monitorConfig, POWERTOOLS_SERVICE_NAME: publisherServiceName(publisher), ...props.environment };
     const envBytes = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     if (envBytes > MAX_ENVIRONMENT_BYTES) {
       throw new Error(`The ${publisher} publisher's environment is ${envBytes} bytes (MONITOR_CONFIG ${monitorConfig.length}); Lambda allows ${MAX_ENVIRONMENT_BYTES}. Shorten the config (e.g. fewer perPrefix entries).`);

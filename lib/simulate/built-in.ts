@@ -1,5 +1,6 @@
 import { type MonitoringConfig, PUBLISHERS } from '../config/schema';
 import { type Scenario, type ScenarioEvent, parseScenario } from './scenario';
+import { dataSources } from './world';
 
 /**
  * The built-in scenarios, one per failure mode the stack claims to catch, each made for the
@@ -53,7 +54,9 @@ function make(spec: Spec): Scenario {
 export function builtInScenarios(config: MonitoringConfig): Scenario[] {
   const { s3, adce, dims, cost } = config;
   const s3Every = s3.scheduleMinutes;
-  const freshness = (s3.buckets?.[0]?.freshness?.defaultThresholdHours ?? s3.freshness.defaultThresholdHours) * 60;
+  // The source that goes silent: the first one judged for freshness, with its own threshold.
+  const silent = dataSources(config).find((d) => d.thresholdHours !== null) ?? { prefix: 'none/', thresholdHours: s3.freshness.defaultThresholdHours };
+  const freshness = silent.thresholdHours! * 60;
   const maxWithoutRun = adce.maxHoursWithoutRun * 60;
   const orchestratorFailure = aligned(WARM_UP_MINUTES, 60);
   const running = PUBLISHERS.filter((p) => config[p].enabled);
@@ -83,7 +86,7 @@ export function builtInScenarios(config: MonitoringConfig): Scenario[] {
       name: 'source-goes-silent',
       description: 'One data source stops receiving objects.',
       requires: ['s3'],
-      events: [{ kind: 'source-silent', prefix: silentSource(config), ...at(WARM_UP_MINUTES, freshness + 3 * 60) }],
+      events: [{ kind: 'source-silent', prefix: silent.prefix, ...at(WARM_UP_MINUTES, freshness + 3 * 60) }],
       alarms: ['S3-StaleSources'],
       withinMinutes: freshness + 60 + EVALUATION_MINUTES,
       bound: `freshness threshold (${freshness / 60} h) + 1 h + 1 min`,
@@ -209,9 +212,4 @@ export function builtInScenarios(config: MonitoringConfig): Scenario[] {
     }),
   );
   return scenarios;
-}
-
-/** The source the silent-source scenario silences: the first configured, else the first the simulated world creates. */
-function silentSource(config: MonitoringConfig): string {
-  return config.s3.buckets?.[0]?.prefixes?.[0] ?? config.s3.prefixes?.[0] ?? 'espn_box_scores/';
 }

@@ -5,16 +5,22 @@ import { builtInScenarios } from './built-in';
 import { type ScenarioResult, simulateScenario } from './driver';
 import { SIMULATOR_APPROXIMATIONS } from './approximations';
 import { renderDetectionDoc } from './report';
+import type { SimStack } from './model';
+import type { Scenario } from './scenario';
 import { readStackTemplate } from './template';
 
 /** Where the detection table of the default configuration lives. */
 export const DETECTION_DOC = 'docs/monitoring/DETECTION.md';
 
-/** Every built-in scenario on a configuration's stack, built in memory (no cdk.out needed). */
-export async function simulateBuiltIns(config: MonitoringConfig): Promise<ScenarioResult[]> {
-  const stack = readStackTemplate(inMemoryStack(config).inMemoryTemplate(), 'in-memory');
+/** A configuration's stack as the simulator reads it, built in memory (no cdk.out needed). */
+export function simulatedStack(config: MonitoringConfig): SimStack {
+  return readStackTemplate(inMemoryStack(config).inMemoryTemplate(), 'in-memory');
+}
+
+/** Scenarios one after the other on a stack (default: every built-in scenario on the configuration's stack). */
+export async function simulateBuiltIns(config: MonitoringConfig, stack = simulatedStack(config), scenarios: readonly Scenario[] = builtInScenarios(config)): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  for (const scenario of builtInScenarios(config)) results.push(await simulateScenario({ stack, config, scenario }));
+  for (const scenario of scenarios) results.push(await simulateScenario({ stack, config, scenario }));
   return results;
 }
 

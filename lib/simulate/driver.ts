@@ -15,6 +15,7 @@ import { type DatumSink, simulatedBudgets, simulatedCloudWatch, simulatedCostExp
 import { compileJsonFilter } from './log-filter';
 import type { AlarmState, MetricRef, Notification, SimPublisher, SimStack } from './model';
 import { type Scenario, failureMinute, restoredMinute } from './scenario';
+import { PSEUDO_PARAMETERS } from './template';
 import { World } from './world';
 
 /**
@@ -28,9 +29,6 @@ import { World } from './world';
 
 /** Minute 0 of every simulation: a Monday early in a month (month-to-date cost starts small). */
 export const SIMULATION_START = Date.UTC(2026, 10, 2, 0, 0, 0);
-/** The account the simulated budget lives in. */
-const SIMULATED_ACCOUNT = '123456789012';
-const SIMULATED_REGION = 'us-east-1';
 const STATE_BUCKET = 'monitoring-state-simulated';
 /** Lambda waits this long before each async retry of a run that threw (1 min, then 2 min). */
 const RETRY_DELAYS_MINUTES = [1, 2];
@@ -116,13 +114,13 @@ export async function simulateScenario(options: SimulationOptions): Promise<Scen
   let clock = 0;
   const s3 = simulatedS3(world.buckets, () => world.at(clock));
   const cloudWatch = simulatedCloudWatch(sink, () => world.cloudWatchRefuses(clock));
-  const budgets = simulatedBudgets(() => world.budget());
+  const budgets = simulatedBudgets(() => world.budget(clock));
   const ce = simulatedCostExplorer(() => world.servicesCost());
   const jobs: Record<PublisherId, PublisherJob> = {
     s3: (ctx) => runS3Job(ctx, { s3 }),
     adce: (ctx) => runAdceJob(ctx, { s3, cursor: new S3CursorStore(s3, STATE_BUCKET, ADCE_CURSOR_KEY) }),
     dims: (ctx) => runDimsJob(ctx, { s3, cloudWatch }),
-    cost: (ctx) => runCostJob(ctx, { budgets, ce, accountId: SIMULATED_ACCOUNT, budgetName: budgetName(config, SIMULATED_REGION) }),
+    cost: (ctx) => runCostJob(ctx, { budgets, ce, accountId: PSEUDO_PARAMETERS['AWS::AccountId']!, budgetName: budgetName(config, PSEUDO_PARAMETERS['AWS::Region']!) }),
   };
   const publishOptions = { client: cloudWatch, sleep: async () => undefined, random: () => 0.5 };
 
@@ -189,12 +187,8 @@ export async function simulateScenario(options: SimulationOptions): Promise<Scen
   for (let minute = -warmUp; minute < endMinute; minute++) {
     clock = minute;
     world.tick(minute);
-    const stopped = new Set(world.activeAt(minute).flatMap((e) => (e.kind === 'publisher-stops' ? [e.publisher] : [])));
-    // A deployment whose ADCE never ran is watched from minute 0 on.
-    const adceDeployed = minute >= 0 || scenario.world?.adceHistory !== false;
     for (const p of publishers) {
-      if (p.publisher === 'adce' && !adceDeployed) continue;
-      if (minute % p.everyMinutes === 0 && config[p.publisher].enabled && !stopped.has(p.publisher)) await invoke(p, minute, minute, 0);
+      if (minute % p.everyMinutes === 0 && config[p.publisher].enabled && world.invokes(p.publisher, minute)) await invoke(p, minute, minute, 0);
     }
     for (const r of retries.filter((x) => x.minute === minute)) await invoke(r.publisher, minute, r.scheduledMinute, r.attempt);
     if (retries.length > 0) retries.splice(0, retries.length, ...retries.filter((x) => x.minute > minute));

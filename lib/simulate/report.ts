@@ -74,13 +74,20 @@ function verdictLine(result: ScenarioResult): string {
   }
 }
 
+/** How long after the world was restored every alarm that fired was out of ALARM, or which were not by the end. */
+function recovery(r: ScenarioResult): string {
+  if (r.restoredAtMinute === undefined) return '';
+  if (r.recoveredAtMinute !== undefined) return duration(r.recoveredAtMinute - r.restoredAtMinute);
+  return r.stillInAlarm.length > 0 ? `not by the end (${r.stillInAlarm.join(', ')})` : '';
+}
+
 export function summaryRows(results: readonly ScenarioResult[]): string[][] {
   return results.map((r) => [
     r.scenario,
     r.detection?.alarm ?? (r.verdict === 'quiet' ? '(none, as expected)' : r.verdict === 'skipped' ? '(skipped)' : '(none)'),
     r.detection ? duration(r.detection.afterMinutes) : '',
     r.detection ? `${r.detection.topics.join(', ') || 'no topic'}: ${recipients(r.detection.recipients)}` : '',
-    r.recoveredAtMinute !== undefined && r.restoredAtMinute !== undefined ? duration(r.recoveredAtMinute - r.restoredAtMinute) : r.restoredAtMinute !== undefined && r.stillInAlarm.length > 0 ? `not by the end (${r.stillInAlarm.join(', ')})` : '',
+    recovery(r),
     passed(r) ? (r.verdict === 'skipped' ? 'skipped' : 'pass') : `FAIL (${r.verdict})`,
   ]);
 }
@@ -123,7 +130,7 @@ export function renderDetectionDoc(results: readonly ScenarioResult[], approxima
     r.detection ? duration(r.detection.afterMinutes) : '',
     r.withinMinutes !== undefined ? `${duration(r.withinMinutes)}: ${r.bound ?? ''}` : '',
     r.detection ? r.detection.topics.join(', ') || 'no topic' : '',
-    r.recoveredAtMinute !== undefined && r.restoredAtMinute !== undefined ? duration(r.recoveredAtMinute - r.restoredAtMinute) : r.stillInAlarm.length > 0 && r.restoredAtMinute !== undefined ? `not within the run: ${r.stillInAlarm.join(', ')}` : '',
+    recovery(r),
   ]);
   const table = [
     '| Scenario | First alarm | Time to detect | Bound | Topic notified | Recovery after restore |',

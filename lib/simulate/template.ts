@@ -1,5 +1,5 @@
-import { SEVERITIES } from '../config/alerting';
-import { PUBLISHERS } from '../config/schema';
+import { topicSeverity } from '../config/alerting';
+import { PUBLISHERS, type PublisherId, publisherOfServiceName } from '../config/schema';
 import type {
   AlarmActions,
   AlarmQuery,
@@ -306,7 +306,7 @@ class Reader {
     }
     return topics.map(([id, p]) => {
       const displayName = p.DisplayName === undefined ? id : this.text(p.DisplayName, id, 'DisplayName');
-      const severity = severityOf(displayName, id);
+      const severity = topicSeverity(displayName) ?? topicSeverity(id);
       return { logicalId: id, displayName, ...(severity ? { severity } : {}), subscribers: subscribers.get(id) ?? [] };
     });
   }
@@ -341,7 +341,7 @@ class Reader {
         continue;
       }
       const fn = this.resources.get(fnId)!.Properties ?? {};
-      const publisher = publisherOf(typeof p.Description === 'string' ? p.Description : undefined, fn, fnId);
+      const publisher = publisherOf(fn);
       if (publisher === undefined) {
         this.notes.push(`Schedule ${id} runs ${fnId}, which is none of the publishers (${PUBLISHERS.join(', ')}); not simulated.`);
         continue;
@@ -552,33 +552,10 @@ class Reader {
   }
 }
 
-/**
- * critical / warning of a severity topic: its DisplayName ends with the severity (an environment
- * may follow in parentheses, e.g. "NBA-Simulator critical (dev)"), else its logical id does
- * before CDK's 8-character hash (`...AlertingCriticalB03A222C`).
- */
-export function severityOf(displayName: string, logicalId: string): string | undefined {
-  const lastWord = displayName.replace(/\s*\([^)]*\)\s*$/, '').trim().split(/\s+/).pop()?.toLowerCase();
-  const fromName = SEVERITIES.find((s) => s === lastWord);
-  if (fromName) return fromName;
-  const base = logicalId.replace(/[0-9A-F]{8}$/, '').toLowerCase();
-  return SEVERITIES.find((s) => base.endsWith(s));
-}
-
-/**
- * Which publisher a scheduled function is: the schedule's description ("Runs the s3 metric
- * publisher"), else the function's Powertools service name (`monitor-s3-publisher`), else its
- * logical id (`...PublishersS3Function...`). Only names of PUBLISHERS count.
- */
-export function publisherOf(scheduleDescription: string | undefined, fn: Json, functionLogicalId: string): string | undefined {
-  const known = (name: string | undefined) => PUBLISHERS.find((p) => p === name?.toLowerCase());
+/** The publisher a scheduled function runs: the Powertools service name the stack gives it (`monitor-s3-publisher`). */
+export function publisherOf(fn: Json): PublisherId | undefined {
   const variables = isObject(fn.Environment) && isObject(fn.Environment.Variables) ? fn.Environment.Variables : {};
-  const service = typeof variables.POWERTOOLS_SERVICE_NAME === 'string' ? variables.POWERTOOLS_SERVICE_NAME : '';
-  return (
-    known(/^Runs the (\S+) metric publisher/.exec(scheduleDescription ?? '')?.[1]) ??
-    known(/^monitor-(\S+)-publisher$/.exec(service)?.[1]) ??
-    known(/Publishers([A-Z][a-z0-9]*)Function/.exec(functionLogicalId)?.[1])
-  );
+  return typeof variables.POWERTOOLS_SERVICE_NAME === 'string' ? publisherOfServiceName(variables.POWERTOOLS_SERVICE_NAME) : undefined;
 }
 
 function isObject(value: unknown): value is Json {

@@ -1,5 +1,8 @@
-import { dataLakeBuckets, sourceBucket } from '../config/load';
-import type { MonitoringConfig } from '../config/schema';
+import { stringify } from 'yaml';
+import { DIMS_CORE } from '../collectors/dims';
+import { formatNaiveTimestamp } from '../collectors/naive-time';
+import { dataLakeBuckets, freshnessThresholdHours, sourceBucket } from '../config/load';
+import type { MonitoringConfig, PublisherId } from '../config/schema';
 import type { BudgetState } from './fake-aws';
 import { SimBuckets } from './fake-aws';
 import type { Scenario, ScenarioEvent } from './scenario';
@@ -25,17 +28,29 @@ const DAILY_COST_USD = 3;
 export interface DataSource {
   readonly bucket: string;
   readonly prefix: string;
+  /** Its freshness threshold; null when the source is excluded from freshness. */
+  readonly thresholdHours: number | null;
   /** Minutes between new objects while healthy (a quarter of the freshness threshold, 10 to 180). */
   readonly everyMinutes: number;
   /** Stagger, so sources do not all arrive in the same minute. */
   readonly offset: number;
 }
 
+/** The data sources of the simulated lake: each bucket's configured prefixes, else typical ones. */
+export function dataSources(config: MonitoringConfig): DataSource[] {
+  return dataLakeBuckets(config).flatMap((b) =>
+    (b.prefixes ?? DISCOVERED_SOURCES).map((prefix, i) => {
+      const judged = !b.excludeFromFreshness.includes(prefix);
+      const hours = freshnessThresholdHours(b, prefix);
+      return { bucket: b.name, prefix, thresholdHours: judged ? hours : null, everyMinutes: clamp(Math.floor((hours * 60) / 4), 10, 180), offset: (i * 7) % 10 };
+    }),
+  );
+}
+
 export class World {
   readonly buckets = new SimBuckets();
   readonly sources: DataSource[];
   readonly orchestratorEveryMinutes: number;
-  private readonly active: ScenarioEvent[] = [];
   private costAccruedUsd = 0;
   private costMonth = -1;
   private adceRuns = 0;
@@ -51,14 +66,7 @@ export class World {
     /** The first minute simulated (the history is written before it). */
     readonly firstMinute = 0,
   ) {
-    this.sources = [];
-    for (const b of dataLakeBuckets(config)) {
-      const prefixes = b.prefixes ?? DISCOVERED_SOURCES;
-      prefixes.forEach((prefix, i) => {
-        const thresholdHours = b.freshness.perPrefix[prefix] ?? b.freshness.defaultThresholdHours;
-        this.sources.push({ bucket: b.name, prefix, everyMinutes: clamp(Math.floor((thresholdHours * 60) / 4), 10, 180), offset: (i * 7) % 10 });
-      });
-    }
+    this.sources = dataSources(config);
     this.orchestratorEveryMinutes = clamp(Math.floor((config.adce.maxHoursWithoutRun * 60) / 4), 5, 30);
     this.buckets.put(stateBucket, '.keep', startMs, { body: '' });
     this.seedHistory();
@@ -81,9 +89,7 @@ export class World {
   /** Advances the world to `minute` (called once per minute, in order). */
   tick(minute: number): void {
     const now = this.at(minute);
-    const active = this.activeAt(minute);
-    this.active.splice(0, this.active.length, ...active);
-    const silent = active.filter((e) => e.kind === 'source-silent');
+    const silent = this.activeAt(minute).filter((e) => e.kind === 'source-silent');
     for (const s of this.sources) {
       if ((minute - s.offset) % s.everyMinutes !== 0) continue;
       if (silent.some((e) => e.kind === 'source-silent' && (e.prefix === undefined || e.prefix === s.prefix))) continue;
@@ -94,12 +100,11 @@ export class World {
     this.tickCost(minute, now);
   }
 
-  budget(): BudgetState {
-    const limitUsd = this.config.monthlyBudgetUsd;
-    const now = new Date(this.at(this.lastMinute));
-    const monthEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
-    const daysLeft = (monthEnd - now.getTime()) / 86_400_000;
-    return { limitUsd, actualUsd: this.costAccruedUsd, forecastUsd: this.costAccruedUsd + this.dailyCost(this.lastMinute) * daysLeft };
+  /** What AWS Budgets says at a minute: month to date, and the month at the current daily rate. */
+  budget(minute: number): BudgetState {
+    const now = new Date(this.at(minute));
+    const daysLeft = (Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - now.getTime()) / 86_400_000;
+    return { limitUsd: this.config.monthlyBudgetUsd, actualUsd: this.costAccruedUsd, forecastUsd: this.costAccruedUsd + this.dailyCost(minute) * daysLeft };
   }
 
   servicesCost(): Record<string, number> {
@@ -107,12 +112,21 @@ export class World {
     return { 'Amazon Simple Storage Service': total * 0.6, 'AWS Lambda': total * 0.25, AmazonCloudWatch: total * 0.15 };
   }
 
+  /** Whether the schedule of a publisher invokes it at a minute: not while it is stopped, and ADCE's only from minute 0 when it has never run. */
+  invokes(publisher: PublisherId, minute: number): boolean {
+    if (publisher === 'adce' && minute < 0 && this.adceNeverRan) return false;
+    return !this.activeAt(minute).some((e) => e.kind === 'publisher-stops' && e.publisher === publisher);
+  }
+
+  /** ADCE has never run: no run report before minute 0, and its publisher is deployed at minute 0. */
+  private get adceNeverRan(): boolean {
+    return this.scenario.world?.adceHistory === false;
+  }
+
   /** Why CloudWatch refuses PutMetricData at a minute, if it does. */
   cloudWatchRefuses(minute: number): string | undefined {
     return this.has(minute, 'cloudwatch-refuses') ? 'Rate exceeded (simulated: CloudWatch refuses PutMetricData for a while)' : undefined;
   }
-
-  private lastMinute = 0;
 
   private dailyCost(minute: number): number {
     const e = this.activeAt(minute).find((x) => x.kind === 'daily-cost');
@@ -120,7 +134,6 @@ export class World {
   }
 
   private tickCost(minute: number, now: number): void {
-    this.lastMinute = minute;
     const month = new Date(now).getUTCMonth();
     if (month !== this.costMonth) {
       this.costMonth = month;
@@ -145,7 +158,7 @@ export class World {
         this.putDataObject(s, this.at(minute));
       }
     }
-    if (this.config.adce.enabled && this.scenario.world?.adceHistory !== false) {
+    if (this.config.adce.enabled && !this.adceNeverRan) {
       for (let m = this.firstMinute - 24 * 60; m < this.firstMinute; m += this.orchestratorEveryMinutes) this.writeRunReport(m, this.at(m));
     }
     if (this.config.adce.enabled) this.writeQueue(this.at(this.firstMinute - 5));
@@ -155,35 +168,27 @@ export class World {
   // ADCE
 
   private tickAdce(minute: number, now: number): void {
-    const corrupt = this.active.some((e) => e.kind === 'corrupt-source' && e.publisher === 'adce');
+    const corrupt = this.activeAt(minute).some((e) => e.kind === 'corrupt-source' && e.publisher === 'adce');
     const bucket = sourceBucket(this.config, 'adce');
     if (corrupt) {
       this.buckets.put(bucket, this.config.adce.queueKey, now, { body: '{"generated_at": "2026-' });
     } else if (minute % this.config.adce.reconciliationIntervalMinutes === 0 && !this.has(minute, 'queue-not-regenerated')) {
       this.writeQueue(now);
     }
-    const before = minute < 0 && this.scenario.world?.adceHistory === false;
-    if (minute % this.orchestratorEveryMinutes === 0 && !this.has(minute, 'orchestrator-stops') && !before) this.writeRunReport(minute, now);
+    if (minute % this.orchestratorEveryMinutes === 0 && !this.has(minute, 'orchestrator-stops') && !(minute < 0 && this.adceNeverRan)) this.writeRunReport(minute, now);
   }
 
+  /** The task queue as ADCE's reconciliation writes it: one pending task per configured priority. */
   private writeQueue(now: number): void {
-    const zone = this.config.adce.timeZone;
-    const generated = naiveLocal(now, zone, 'T');
-    const tasks = [
-      { id: 'task_000001', priority: 'CRITICAL', scraper: 'espn_async_scraper', status: 'pending', created_at: generated },
-      { id: 'task_000002', priority: 'HIGH', scraper: 'espn_async_scraper', status: 'pending', created_at: generated },
-      { id: 'task_000003', priority: 'HIGH', scraper: 'nba_api_async_scraper', status: 'pending', created_at: generated },
-      { id: 'task_000004', priority: 'MEDIUM', scraper: 'basketball_reference_async_scraper', status: 'pending', created_at: generated },
-      { id: 'task_000005', priority: 'LOW', scraper: 'nba_api_async_scraper', status: 'pending', created_at: generated },
-    ];
+    const generated = formatNaiveTimestamp(now, this.config.adce.timeZone, 'T');
+    const priorities = this.config.adce.priorities;
+    const tasks = priorities.map((priority, i) => ({ id: `task_${String(i + 1).padStart(6, '0')}`, priority: priority.toUpperCase(), scraper: 'espn_async_scraper', status: 'pending', created_at: generated }));
     const queue = {
       generated_at: generated,
-      gaps_file: 'inventory/cache/detected_gaps.json',
       total_tasks: tasks.length,
-      by_priority: { critical: 1, high: 2, medium: 1, low: 1 },
-      by_source: { espn: 2, nba_api: 2, basketball_reference: 1 },
-      by_scraper: { espn_async_scraper: 2, nba_api_async_scraper: 2, basketball_reference_async_scraper: 1 },
-      estimated_total_minutes: 140,
+      by_priority: Object.fromEntries(priorities.map((p) => [p, 1])),
+      by_scraper: { espn_async_scraper: tasks.length },
+      estimated_total_minutes: 30 * tasks.length,
       tasks,
     };
     this.buckets.put(sourceBucket(this.config, 'adce'), this.config.adce.queueKey, now, { body: JSON.stringify(queue, null, 2) });
@@ -194,6 +199,7 @@ export class World {
     this.adceRuns++;
     const failed = rate?.kind === 'adce-failure-rate' ? Math.round((TASKS_PER_RUN * rate.failedPct) / 100) : this.adceRuns % 2 === 0 ? 1 : 0;
     const zone = this.config.adce.timeZone;
+    // The orchestrator's execution_stats, written with json.dump(..., default=str).
     const report = {
       total_tasks: TASKS_PER_RUN + 1,
       completed: TASKS_PER_RUN - failed,
@@ -201,8 +207,8 @@ export class World {
       skipped: 1,
       by_priority: { critical: { completed: TASKS_PER_RUN - failed, failed } },
       by_scraper: { espn_async_scraper: { completed: TASKS_PER_RUN - failed, failed } },
-      start_time: naiveLocal(now - 10 * 60_000, zone, ' '),
-      end_time: naiveLocal(now, zone, ' '),
+      start_time: formatNaiveTimestamp(now - 10 * 60_000, zone, ' '),
+      end_time: formatNaiveTimestamp(now, zone, ' '),
     };
     const key = `${this.config.adce.runsPrefix}${new Date(now).toISOString().slice(0, 19).replace(/:/g, '-')}.json`;
     this.buckets.put(sourceBucket(this.config, 'adce'), key, now, { body: JSON.stringify(report, null, 2) });
@@ -211,7 +217,7 @@ export class World {
   // DIMS
 
   private tickDims(minute: number, now: number): void {
-    const corrupt = this.active.some((e) => e.kind === 'corrupt-source' && e.publisher === 'dims');
+    const corrupt = this.activeAt(minute).some((e) => e.kind === 'corrupt-source' && e.publisher === 'dims');
     if (corrupt) {
       this.buckets.put(sourceBucket(this.config, 'dims'), this.config.dims.key, now, { body: 'metadata: [unclosed\n  version: :\n' });
       return;
@@ -225,37 +231,18 @@ export class World {
     }
   }
 
+  /** The DIMS inventory: every core metric the DIMS publisher reads and the configured extras, verified now. */
   private writeInventory(now: number, offPct: number): void {
-    const live = this.buckets.count(dataLakeBuckets(this.config)[0]!.name);
-    const documented = Math.round(live * (1 + offPct / 100));
+    const objects = Math.round(this.buckets.count(dataLakeBuckets(this.config)[0]!.name) * (1 + offPct / 100));
     const verified = new Date(now).toISOString();
-    const yaml = [
-      'metadata:',
-      '  version: 1.0.0',
-      `  last_updated: '${verified}'`,
-      `  last_verified: '${verified}'`,
-      '  verified_by: automated',
-      's3_storage:',
-      '  total_objects:',
-      `    value: ${documented}`,
-      `    last_verified: '${verified}'`,
-      '    verification_method: automated',
-      '    cached: false',
-      '    cache_expires: null',
-      '  total_size_gb:',
-      `    value: ${(documented * 0.0007).toFixed(2)}`,
-      `    last_verified: '${verified}'`,
-      '    verification_method: automated',
-      'code_base:',
-      '  python_files:',
-      '    value: 1746',
-      `    last_verified: '${verified}'`,
-      '  test_files:',
-      '    value: 412',
-      `    last_verified: '${verified}'`,
-      '',
-    ].join('\n');
-    this.buckets.put(sourceBucket(this.config, 'dims'), this.config.dims.key, now, { body: yaml });
+    const values: Record<string, number> = { [DIMS_CORE.DIMS_S3Objects]: objects, [DIMS_CORE.DIMS_S3SizeGB]: Math.round(objects * 0.07) / 100 };
+    const inventory: Record<string, Record<string, unknown>> = { metadata: { version: '1.0.0', last_updated: verified, last_verified: verified, verified_by: 'automated' } };
+    for (const path of [...Object.values(DIMS_CORE), ...this.config.dims.extraMetrics]) {
+      const [category, metric] = path.split('.') as [string, string];
+      inventory[category] ??= {};
+      inventory[category][metric] = { value: values[path] ?? 100, last_verified: verified, verification_method: 'automated', cached: false, cache_expires: null };
+    }
+    this.buckets.put(sourceBucket(this.config, 'dims'), this.config.dims.key, now, { body: stringify(inventory) });
   }
 }
 
@@ -265,18 +252,4 @@ function clamp(n: number, lo: number, hi: number): number {
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
-}
-
-const FORMATS = new Map<string, Intl.DateTimeFormat>();
-
-/** A naive local timestamp as Python's isoformat()/str() writes it (`2025-11-07T23:45:12.481093`), in `zone`. */
-export function naiveLocal(epochMs: number, zone: string, separator: 'T' | ' '): string {
-  let format = FORMATS.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    FORMATS.set(zone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
-  const micros = String((epochMs % 1000) * 1000).padStart(6, '0');
-  return `${parts.year}-${parts.month}-${parts.day}${separator}${parts.hour}:${parts.minute}:${parts.second}.${micros}`;
 }

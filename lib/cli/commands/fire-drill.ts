@@ -13,9 +13,9 @@ import {
   expectedRecipients,
   listSubscriptions,
   smsSandboxStatus,
-  topicSeverity,
   withRegion,
 } from '../aws';
+import { topicSeverity } from '../../config/alerting';
 import { type AlarmStateValue, type MemberFacts, chooseDrillMember, parseAlarmRule, ruleMembers } from '../composite-rule';
 import { type CleanupStep, DeliveryProbe, type Expectation, expectationKey } from '../delivery-probe';
 import { parseNumberFlag } from '../flags';

@@ -4,7 +4,8 @@ import { type CatalogMetric, type Dimensions, createCatalog } from '../../catalo
 import { monitoringStackName } from '../../config/load';
 import { type MonitoringConfig, scheduledOperations } from '../../config/schema';
 import { heartbeatWindow, minutesLabel, windowMinutes } from '../../health/windows';
-import { type CliClients, type TopicSubscription, awsErrorText, cliClients, expectedRecipients, listSubscriptions, topicSeverity, withRegion } from '../aws';
+import { type CliClients, type TopicSubscription, awsErrorText, cliClients, expectedRecipients, listSubscriptions, withRegion } from '../aws';
+import { topicSeverity } from '../../config/alerting';
 import { dimensionSets } from '../../catalog/dimension-sets';
 import { configForStack } from '../deployed';
 import { EXIT, type RegisterCommand, localConfig } from '../main';
